@@ -1,0 +1,41 @@
+// `dltrain run CONFIG [--set k=v]... [--output DIR] [--force]`
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "commands.h"
+#include "dltrain/config/load_config.h"
+#include "dltrain/train/experiment.h"
+
+namespace dltrain::app {
+
+void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  struct Options {
+    std::string config;
+    std::vector<std::string> overrides;
+    train::RunOptions run;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("run", "Train a model from a YAML experiment config");
+  cmd->add_option("config", options->config, "Experiment config (YAML)")->required();
+  cmd->add_option("--set", options->overrides, "Override a config key: key.path=value (repeatable; list elements as key[i])");
+  cmd->add_option("--output", options->run.output, "Parent directory of the run directory (default: the config's output)");
+  cmd->add_flag("--force", options->run.force, "Replace an existing run directory of the same name instead of adding -2, -3, ...");
+  cmd->footer(
+      "The run directory <output>/<name> receives config.yaml, metrics.jsonl, metrics.csv, checkpoints/,\n"
+      "summary.json and train.log.\n"
+      "Examples:\n"
+      "  dltrain run configs/quickstart.yaml\n"
+      "  dltrain run configs/quickstart.yaml --set optimizer.lr=0.01 --set train.epochs=2 --json");
+  cmd->callback([cmd, options, &global, &action] {
+    (void)cmd;
+    action = [options, &global] {
+      const auto config = config::load_config(options->config, options->overrides);
+      const auto summary = train::run_experiment(config, options->run);
+      if (global.json) std::cout << summary.dump(2) << std::endl;
+      return 0;
+    };
+  });
+}
+
+}  // namespace dltrain::app

@@ -1,0 +1,23 @@
+// Each dltrain command registers its flags on the CLI11 app and sets the action to run when
+// it is the chosen subcommand. Commands only wire: the work is in lib/dltrain.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace dltrain::app {
+
+struct GlobalOptions {
+  bool quiet = false;
+  bool json = false;  // one JSON document on stdout at the end; logs go to stderr
+  std::string log_level = "info";
+};
+
+// The action returns the process exit code.
+using CommandAction = std::function<int()>;
+
+void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+
+}  // namespace dltrain::app

@@ -1,0 +1,71 @@
+// dltrain's entry point: global flags, subcommand dispatch, and the one place where errors
+// become a single stderr line and a documented exit code.
+#include <c10/util/Exception.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <new>
+
+#include "commands.h"
+#include "dltrain/core/error.h"
+#include "dltrain/core/logging.h"
+#include "version_text.h"
+
+namespace {
+
+int report(const char* message, dltrain::ExitCode code) {
+  std::string text(message);
+  text = text.substr(0, text.find('\n'));  // never a stack trace
+  std::fprintf(stderr, "error: %s\n", text.c_str());
+  return static_cast<int>(code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace dltrain;
+  CLI::App app{"dltrain: train deep neural networks from YAML experiment configs.", "dltrain"};
+  app.footer(
+      "Exit codes: 0 success, 1 internal failure, 2 usage or config error, 3 data or file error,\n"
+      "4 training diverged, 130/143 interrupted.\n"
+      "Example: dltrain run configs/quickstart.yaml --set train.epochs=2");
+  app.set_version_flag("--version", app::version_text());
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the subcommand too
+
+  app::GlobalOptions global;
+  app.add_flag("-q,--quiet", global.quiet, "Print nothing but errors (and the --json document)");
+  app.add_flag("--json", global.json, "Print one machine-readable JSON document on stdout at the end");
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+
+  app::CommandAction action;
+  app::add_run_command(app, global, action);
+  app::add_eval_command(app, global, action);
+  app::add_check_command(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s (see dltrain --help)\n", e.what());
+    return static_cast<int>(ExitCode::config);
+  }
+
+  try {
+    logging::setup_console({global.log_level, global.quiet});
+    return action();
+  } catch (const Error& e) {
+    return report(e.what(), e.code());
+  } catch (const c10::Error& e) {
+    return report(e.what_without_backtrace(), ExitCode::internal);
+  } catch (const std::bad_alloc&) {
+    return report("out of memory", ExitCode::internal);
+  } catch (const std::exception& e) {
+    return report(e.what(), ExitCode::internal);
+  }
+}

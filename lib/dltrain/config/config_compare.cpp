@@ -1,0 +1,60 @@
+// Flattens each config to (dotted key, value) pairs through the schema, then compares pairs.
+#include "dltrain/config/config_compare.h"
+
+#include "dltrain/config/config_schema.h"
+
+#include <utility>
+#include <variant>
+
+namespace dltrain::config {
+namespace {
+
+using Value = std::variant<std::string, double, int64_t, bool, std::vector<double>, std::vector<int64_t>>;
+
+class Flattener final : public SchemaVisitor {
+ public:
+  std::vector<std::pair<std::string, Value>> values;
+
+  void field(const char* key, std::string& v, const Rule<std::string>&) override { add(key, v); }
+  void field(const char* key, double& v, const Rule<double>&) override { add(key, v); }
+  void field(const char* key, int64_t& v, const Rule<int64_t>&) override { add(key, v); }
+  void field(const char* key, bool& v) override { add(key, v); }
+  void field(const char* key, std::vector<double>& v, const ListRule<double>&) override { add(key, v); }
+  void field(const char* key, std::vector<int64_t>& v, const ListRule<int64_t>&) override { add(key, v); }
+  void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
+    const std::string outer = prefix_;
+    prefix_ = path(key);
+    body(*this);
+    prefix_ = outer;
+  }
+  void check(const char*, bool, const std::string&) override {}
+
+ private:
+  std::string path(const char* key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  void add(const char* key, Value value) { values.emplace_back(path(key), std::move(value)); }
+
+  std::string prefix_;
+};
+
+std::vector<std::pair<std::string, Value>> flatten(const ExperimentConfig& config) {
+  ExperimentConfig copy = config;  // the schema walks mutable members; flattening changes nothing
+  Flattener flattener;
+  describe(flattener, copy);
+  return std::move(flattener.values);
+}
+
+}  // namespace
+
+std::vector<std::string> differing_keys(const ExperimentConfig& a, const ExperimentConfig& b) {
+  const auto left = flatten(a);
+  const auto right = flatten(b);
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < left.size(); ++i)
+    if (left[i].second != right[i].second) keys.push_back(left[i].first);
+  return keys;
+}
+
+bool operator==(const ExperimentConfig& a, const ExperimentConfig& b) { return differing_keys(a, b).empty(); }
+bool operator!=(const ExperimentConfig& a, const ExperimentConfig& b) { return !(a == b); }
+
+}  // namespace dltrain::config

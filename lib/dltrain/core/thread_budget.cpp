@@ -1,0 +1,66 @@
+// Sizes LibTorch's and OpenBLAS's pools. OpenBLAS is found at run time (dlsym), so the binary
+// works with any libblas.so.3 the system alternative points to.
+#include "dltrain/core/thread_budget.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <sched.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+namespace dltrain {
+namespace {
+
+std::string mapped_blas_library() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    std::string path = line.substr(slash);
+    if (path.find("libblas.so") != std::string::npos || path.find("libopenblas") != std::string::npos) {
+      return path;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return 1;
+}
+
+ThreadBudget apply_thread_budget(int64_t requested_threads) {
+  ThreadBudget budget;
+  budget.compute = requested_threads > 0 ? static_cast<int>(requested_threads) : available_cores();
+  at::set_num_threads(budget.compute);
+  // GEMMs are called from the training thread outside OpenMP regions, so OpenBLAS may use the
+  // same number of threads without the two pools running at once.
+  budget.blas = budget.compute;
+  using SetThreads = void (*)(int);
+  if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas_threads(budget.blas);
+    budget.blas_sized = true;
+  }
+  budget.blas_library = mapped_blas_library();
+  return budget;
+}
+
+void log_thread_budget(const ThreadBudget& budget) {
+  spdlog::debug("threads: compute {}, BLAS {} ({}), BLAS library {}", budget.compute, budget.blas,
+                budget.blas_sized ? "OpenBLAS" : "not sized", budget.blas_library.empty() ? "unknown" : budget.blas_library);
+  if (budget.blas_library.find("/blas/") != std::string::npos) {
+    spdlog::warn("the reference BLAS ({}) is loaded: matrix products run many times slower; "
+                 "install libopenblas0-pthread (scripts/setup.sh does)", budget.blas_library);
+  }
+}
+
+}  // namespace dltrain

@@ -1,0 +1,81 @@
+// The batch loader: worker threads gather, convert and normalize samples into float batches
+// ahead of the trainer (a bounded, ordered prefetch queue). The order of samples is a pure
+// function of (seed, epoch), so it does not depend on the number of workers.
+#pragma once
+
+#include <torch/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "dltrain/data/image_dataset.h"
+
+namespace dltrain::config {
+struct DataConfig;
+}
+
+namespace dltrain::data {
+
+struct LoaderOptions {
+  int64_t batch_size = 128;
+  bool shuffle = false;
+  bool drop_last = false;
+  int64_t workers = 0;   // 0: batches are assembled on the calling thread
+  int64_t prefetch = 4;  // batches ready ahead of the consumer
+  uint64_t seed = 0;
+  std::vector<double> mean;  // per channel; empty: no centring
+  std::vector<double> std;   // per channel; empty: no scaling beyond /255
+};
+
+// Loader options from the `data` section: training batches are shuffled with the run seed,
+// evaluation batches use eval_batch_size in dataset order.
+LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training);
+
+struct Batch {
+  torch::Tensor inputs;   // float [B, C, H, W]
+  torch::Tensor targets;  // int64 [B]
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(const ImageSet& set, LoaderOptions options);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // Starts an epoch: fixes its sample order and starts the workers.
+  void start_epoch(int64_t epoch);
+  // The next batch of the epoch in order, or nullopt at its end.
+  std::optional<Batch> next();
+
+  int64_t batches_per_epoch() const;
+  int64_t samples_per_epoch() const;
+  double seconds_waited() const { return seconds_waited_; }  // this epoch, inside next()
+
+ private:
+  Batch assemble(int64_t batch_index) const;
+  void worker_loop();
+  void stop_workers();
+
+  const ImageSet& set_;
+  LoaderOptions options_;
+  std::vector<float> lookup_;  // [channel][pixel value] -> normalized float
+  std::vector<int64_t> order_;
+  int64_t next_to_deliver_ = 0;
+  double seconds_waited_ = 0.0;
+
+  std::mutex mutex_;
+  std::condition_variable batch_ready_, slot_free_;
+  std::map<int64_t, Batch> ready_;
+  int64_t next_to_assemble_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr worker_error_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace dltrain::data

@@ -1,0 +1,32 @@
+// Reader for the IDX format of the MNIST family (raw or gzip), validated against the file so a
+// damaged or lying header is a one-line DataError, never a crash or a huge allocation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dltrain::data {
+
+// One IDX file: big-endian header 0, 0, type, ndims, then ndims uint32 dimensions, then the values.
+struct IdxArray {
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> values;  // row-major, product(dims) entries
+};
+
+// Reads a raw or gzip IDX file (gzip is detected by its 1f 8b magic, not by the name).
+// Only element type 0x08 (unsigned byte) is supported. Throws DataError naming the path.
+IdxArray read_idx_file(const std::string& path);
+
+// Images [count, rows, cols] with their labels, as read from an images/labels file pair.
+struct LabeledImages {
+  int64_t count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels;  // count * rows * cols, row-major
+  std::vector<int64_t> labels;  // count
+};
+
+// prefix "/usr/share/datasets/fashion-mnist/train" reads "<prefix>-images-idx3-ubyte" and
+// "<prefix>-labels-idx1-ubyte", each raw or with a ".gz" suffix (the raw file wins if both exist).
+LabeledImages read_idx_split(const std::string& prefix);
+
+}  // namespace dltrain::data

@@ -1,0 +1,152 @@
+// Tensors are stored under positional keys with a JSON manifest of dotted names and shapes:
+// LibTorch's own module loading accepts shape mismatches silently, so we check them ourselves.
+#include "dltrain/io/checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "dltrain/core/error.h"
+#include "dltrain/core/version.h"
+#include "dltrain/io/atomic_file.h"
+#include "dltrain/optim/optimizer_factory.h"
+
+namespace dltrain::io {
+namespace {
+
+constexpr int64_t kFormatVersion = 1;
+
+// Parameters then buffers, in the model's deterministic registration order.
+std::vector<std::pair<std::string, torch::Tensor>> model_state(torch::nn::Module& model) {
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  for (const auto& item : model.named_parameters()) state.emplace_back(item.key(), item.value());
+  for (const auto& item : model.named_buffers()) state.emplace_back(item.key(), item.value());
+  return state;
+}
+
+std::string shape_text(c10::IntArrayRef shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+std::string first_line(const std::exception& e) {
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+  std::string text = torch_error ? torch_error->what_without_backtrace() : e.what();
+  return text.substr(0, text.find('\n'));
+}
+
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& path, const char* key) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) {
+    throw DataError("checkpoint '" + path + "': missing entry \"" + key + "\"; not a dltrain checkpoint?");
+  }
+  return value;
+}
+
+torch::serialize::InputArchive open_archive(const std::string& path, CheckpointInfo& info) {
+  if (!std::filesystem::is_regular_file(path)) throw DataError("checkpoint '" + path + "': no such file");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path, torch::kCPU);
+  } catch (const std::exception& e) {
+    throw DataError("checkpoint '" + path + "': unreadable (" + first_line(e) + ")");
+  }
+  const int64_t format = read_value(archive, path, "dltrain_format").toInt();
+  if (format > kFormatVersion) {
+    throw DataError("checkpoint '" + path + "': format " + std::to_string(format) +
+                    " was written by a newer dltrain; this one reads up to " + std::to_string(kFormatVersion));
+  }
+  info.epoch = read_value(archive, path, "epoch").toInt();
+  info.config_yaml = read_value(archive, path, "config").toStringRef();
+  info.metrics_json = read_value(archive, path, "metrics").toStringRef();
+  info.lr = read_value(archive, path, "lr").toDouble();
+  const auto meta = nlohmann::json::parse(read_value(archive, path, "meta").toStringRef());
+  info.class_names = meta.at("class_names").get<std::vector<std::string>>();
+  info.input_shape = meta.at("input_shape").get<std::vector<int64_t>>();
+  return archive;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const CheckpointInfo& info) {
+  torch::serialize::OutputArchive archive;
+  archive.write("dltrain_format", c10::IValue(kFormatVersion));
+  archive.write("dltrain_version", c10::IValue(dltrain_version()));
+  archive.write("torch_version", c10::IValue(libtorch_version()));
+  archive.write("epoch", c10::IValue(info.epoch));
+  archive.write("config", c10::IValue(info.config_yaml));
+  archive.write("metrics", c10::IValue(info.metrics_json));
+  archive.write("lr", c10::IValue(info.lr));
+  nlohmann::json meta{{"class_names", info.class_names}, {"input_shape", info.input_shape}};
+  archive.write("meta", c10::IValue(meta.dump()));
+
+  nlohmann::json manifest = nlohmann::json::array();
+  const auto state = model_state(model);
+  for (size_t i = 0; i < state.size(); ++i) {
+    manifest.push_back({{"name", state[i].first}, {"shape", state[i].second.sizes().vec()}});
+    archive.write("tensor_" + std::to_string(i), state[i].second.detach().to(torch::kCPU));
+  }
+  archive.write("manifest", c10::IValue(manifest.dump()));
+  if (optimizer) {
+    torch::serialize::OutputArchive optimizer_archive;
+    optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+  }
+  replace_file_atomically(path, [&](const std::string& temp) {
+    try {
+      archive.save_to(temp);
+    } catch (const c10::Error& e) {
+      throw DataError("cannot write checkpoint '" + path + "': " + first_line(e));
+    }
+  });
+}
+
+CheckpointInfo read_checkpoint_info(const std::string& path) {
+  CheckpointInfo info;
+  open_archive(path, info);
+  return info;
+}
+
+CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+  CheckpointInfo info;
+  auto archive = open_archive(path, info);
+  const auto manifest = nlohmann::json::parse(read_value(archive, path, "manifest").toStringRef());
+  const auto state = model_state(model);
+  std::map<std::string, size_t> stored;
+  for (size_t i = 0; i < manifest.size(); ++i) stored[manifest[i].at("name").get<std::string>()] = i;
+
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, tensor] : state) {
+    auto found = stored.find(name);
+    if (found == stored.end()) {
+      throw DataError("checkpoint '" + path + "': has no tensor \"" + name + "\" that the model needs");
+    }
+    torch::Tensor saved;
+    archive.read("tensor_" + std::to_string(found->second), saved);
+    if (saved.sizes() != tensor.sizes()) {
+      throw DataError("checkpoint '" + path + "': " + name + " is " + shape_text(saved.sizes()) +
+                      " in the checkpoint, the model expects " + shape_text(tensor.sizes()));
+    }
+    tensor.copy_(saved);
+    stored.erase(found);
+  }
+  if (!stored.empty()) {
+    throw DataError("checkpoint '" + path + "': holds tensor \"" + stored.begin()->first +
+                    "\" that this model does not have (a different model.type or size?)");
+  }
+  if (optimizer) {
+    torch::serialize::InputArchive optimizer_archive;
+    if (!archive.try_read("optimizer", optimizer_archive)) {
+      throw DataError("checkpoint '" + path + "': has no optimizer state (weights-only checkpoint)");
+    }
+    optimizer->load(optimizer_archive);
+    // LibTorch 1.13 drops the saved per-group options on load; re-apply the stored lr.
+    optim::set_lr(*optimizer, info.lr);
+  }
+  return info;
+}
+
+}  // namespace dltrain::io

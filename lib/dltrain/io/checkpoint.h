@@ -1,0 +1,38 @@
+// Checkpoints: model tensors with a name/shape manifest, optimizer state, and what the run
+// needs to be rebuilt (resolved config, class names, epoch, metrics). Written atomically.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace torch::nn {
+class Module;
+}
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace dltrain::io {
+
+struct CheckpointInfo {
+  int64_t epoch = 0;
+  std::string config_yaml;   // the resolved config of the run
+  std::string metrics_json;  // the epoch's metrics as a JSON object
+  std::vector<std::string> class_names;
+  std::vector<int64_t> input_shape;
+  double lr = 0.0;
+};
+
+// `optimizer` may be null (weights-only checkpoint).
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const CheckpointInfo& info);
+
+// Reads the metadata only (to rebuild the model before loading it).
+CheckpointInfo read_checkpoint_info(const std::string& path);
+
+// Loads weights (and optimizer state when `optimizer` is given) after checking every tensor's
+// name and shape against the model. Throws DataError naming the first mismatch.
+CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer);
+
+}  // namespace dltrain::io

@@ -1,0 +1,46 @@
+// Small convolutional network: stages of [conv, norm, activation] x convs_per_stage, each stage
+// ending in a 2x2 max-pool, then the shared classifier head.
+#include <torch/torch.h>
+
+#include "dltrain/core/error.h"
+#include "dltrain/models/classifier_head.h"
+#include "dltrain/models/layers.h"
+#include "dltrain/models/model_families.h"
+
+namespace dltrain::models {
+
+torch::nn::Sequential build_cnn(const config::ModelConfig& config, const ModelInput& input) {
+  if (input.input_shape.size() != 3) {
+    throw ConfigError("model.type: cnn needs image input [C, H, W], the data has " +
+                      std::to_string(input.input_shape.size()) + " dimension(s)");
+  }
+  int64_t channels = input.input_shape[0], height = input.input_shape[1], width = input.input_shape[2];
+  torch::nn::Sequential model;
+  for (size_t stage = 0; stage < config.channels.size(); ++stage) {
+    if (height < 2 || width < 2) {
+      throw ConfigError("model.channels: stage " + std::to_string(stage + 1) + " of " +
+                        std::to_string(config.channels.size()) + " would pool a " + std::to_string(height) + "x" +
+                        std::to_string(width) + " feature map; use fewer stages for this image size");
+    }
+    for (int64_t k = 0; k < config.convs_per_stage; ++k) {
+      const std::string n = std::to_string(stage + 1) + "_" + std::to_string(k + 1);
+      auto options = torch::nn::Conv2dOptions(channels, config.channels[stage], config.kernel_size)
+                         .padding(config.kernel_size / 2)
+                         .bias(config.norm == "none");
+      model->push_back("conv" + n, torch::nn::Conv2d(options));
+      if (auto norm = make_norm2d(config.norm, config.channels[stage]); !norm.is_empty()) {
+        model->push_back("norm" + n, std::move(norm));
+      }
+      model->push_back("act" + n, make_activation(config.activation));
+      channels = config.channels[stage];
+    }
+    model->push_back("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
+    height /= 2;
+    width /= 2;
+  }
+  model->push_back("flatten", torch::nn::Flatten());
+  append_classifier_head(*model, config, channels * height * width, input.num_classes);
+  return model;
+}
+
+}  // namespace dltrain::models

@@ -1,0 +1,43 @@
+// Predictions are gathered per batch on the CPU; the metric math lives in eval/.
+#include "dltrain/train/evaluation.h"
+
+#include <torch/torch.h>
+
+namespace dltrain::train {
+
+eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader,
+                                     const LossFunction& loss, int64_t num_classes, const c10::Device& device) {
+  eval::ClassificationMetrics metrics(num_classes);
+  const bool was_training = model->is_training();
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const int64_t k = std::min<int64_t>(5, num_classes);
+  loader.start_epoch(0);
+  while (auto batch = loader.next()) {
+    auto inputs = batch->inputs.to(device, /*non_blocking=*/true);
+    auto targets = batch->targets.to(device, /*non_blocking=*/true);
+    auto logits = model->forward(inputs);
+    metrics.add_loss(loss.sum(logits, targets).item<double>(), targets.size(0));
+    auto top_k = std::get<1>(logits.topk(k, /*dim=*/1));
+    metrics.add_top_k(top_k.eq(targets.unsqueeze(1)).any(1).sum().item<int64_t>());
+    auto predicted = top_k.select(1, 0).to(torch::kCPU);
+    auto expected = batch->targets;
+    const int64_t* p = predicted.data_ptr<int64_t>();
+    const int64_t* t = expected.data_ptr<int64_t>();
+    for (int64_t i = 0; i < expected.size(0); ++i) metrics.add(t[i], p[i]);
+  }
+  if (was_training) model->train();
+  return metrics;
+}
+
+io::MetricRow split_metrics(const std::string& split, const eval::ClassificationMetrics& metrics) {
+  return {
+      {split + "/loss", metrics.loss()},
+      {split + "/accuracy", metrics.accuracy()},
+      {split + "/balanced_accuracy", metrics.balanced_accuracy()},
+      {split + "/macro_f1", metrics.macro_f1()},
+      {split + "/top5_accuracy", metrics.top5_accuracy()},
+  };
+}
+
+}  // namespace dltrain::train

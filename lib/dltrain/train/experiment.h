@@ -1,0 +1,19 @@
+// `dltrain run`: a resolved config in, a finished run directory out (config.yaml, metrics,
+// checkpoints, summary.json, train.log). Returns the summary document.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "dltrain/config/experiment_config.h"
+
+namespace dltrain::train {
+
+struct RunOptions {
+  std::string output;  // overrides config.output when not empty
+  bool force = false;  // reuse <output>/<name> instead of picking a new suffix
+};
+
+nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, const RunOptions& options);
+
+}  // namespace dltrain::train

@@ -1,0 +1,26 @@
+// `dltrain check`: builds the data description and the model from a config, without
+// training, so shape and option errors surface before any time is spent.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "dltrain/config/experiment_config.h"
+#include "dltrain/models/model_summary.h"
+
+namespace dltrain::train {
+
+struct ModelCheck {
+  std::vector<int64_t> input_shape;
+  int64_t num_classes = 0;
+  int64_t train_samples = 0, val_samples = 0, test_samples = 0;
+  models::ModelSummary model;
+};
+
+ModelCheck check_model(const config::ExperimentConfig& config);
+
+std::string format_model_check(const ModelCheck& check);
+
+nlohmann::ordered_json model_check_json(const config::ExperimentConfig& config, const ModelCheck& check);
+
+}  // namespace dltrain::train

@@ -1,0 +1,47 @@
+// The training loop: epochs of forward/backward/step over the train loader, validation after
+// each epoch, metrics to the run directory, last/best checkpoints. Knows nothing of YAML.
+#pragma once
+
+#include <c10/core/Device.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dltrain/config/experiment_config.h"
+#include "dltrain/data/image_dataset.h"
+#include "dltrain/io/metrics_log.h"
+#include "dltrain/io/run_directory.h"
+
+namespace dltrain::train {
+
+struct TrainingRun {
+  const config::ExperimentConfig& config;
+  torch::nn::Sequential model;
+  torch::optim::Optimizer& optimizer;
+  const data::DatasetSplits& data;
+  c10::Device device;
+  const io::RunDirectory& run;
+  std::string config_yaml;  // resolved config, stored in every checkpoint
+};
+
+struct TrainingOutcome {
+  int64_t epochs_completed = 0;
+  int64_t best_epoch = 0;  // 0 when no epoch was judged (no monitor metric)
+  double best_value = 0.0;
+  std::string stop_reason;  // "completed"
+  io::MetricRow last_metrics;
+  io::MetricRow best_metrics;
+  double train_seconds = 0.0;       // inside training epochs (validation excluded)
+  double samples_per_second = 0.0;  // training samples over train_seconds
+  double data_wait_seconds = 0.0;
+};
+
+TrainingOutcome fit(TrainingRun& run);
+
+// The metric names of every epoch row fit() writes, in order (monitors are checked against it).
+std::vector<std::string> epoch_metric_names(bool has_validation);
+
+}  // namespace dltrain::train
