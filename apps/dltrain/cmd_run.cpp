@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "dltrain/config/load_config.h"
+#include "dltrain/config/located_error.h"
 #include "dltrain/train/experiment.h"
 
 namespace dltrain::app {
@@ -31,7 +32,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& 
     (void)cmd;
     action = [options, &global] {
       const auto config = config::load_config(options->config, options->overrides);
-      const auto summary = train::run_experiment(config, options->run);
+      const auto summary =
+          config::with_config_positions(config, [&] { return train::run_experiment(config, options->run); });
       if (global.json) std::cout << summary.dump(2) << std::endl;
       return 0;
     };

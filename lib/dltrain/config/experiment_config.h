@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,9 @@ struct ExperimentConfig {
   TrainConfig train;
 
   std::string source_path;  // the file it was loaded from (not a config key)
+  // Where each given key came from: "data.train" -> "x.yaml:5:10" or "--set data.train=...".
+  // Not a config key: lets errors found later (a missing data file) name the config position.
+  std::map<std::string, std::string> origins;
 };
 
 }  // namespace dltrain::config

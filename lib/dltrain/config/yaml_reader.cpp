@@ -55,13 +55,14 @@ struct Entry {
 
 class NodeReader final : public SchemaVisitor {
  public:
-  NodeReader(const std::string& source, const std::vector<OverriddenNode>& overridden)
-      : source_(source), overridden_(overridden) {}
+  NodeReader(const std::string& source, const std::vector<OverriddenNode>& overridden,
+             std::map<std::string, std::string>& origins)
+      : source_(source), overridden_(overridden), origins_(origins) {}
 
   // Reads one map (or an absent/null one: every key keeps its default) through `body`.
   void read_map(const YAML::Node& map, const Origin& origin, const std::string& prefix,
                 const std::function<void(SchemaVisitor&)>& body) {
-    NodeReader reader(source_, overridden_);
+    NodeReader reader(source_, overridden_, origins_);
     reader.origin_ = origin;
     reader.prefix_ = prefix;
     if (map.IsDefined() && !map.IsNull()) {
@@ -153,6 +154,7 @@ class NodeReader final : public SchemaVisitor {
     for (const auto& name : known) is_known = is_known || name == key;
     if (!is_known) fail(key_origin, path(key), "unknown key" + did_you_mean(key, known));
     entries_.push_back({key, value, value_origin});
+    origins_[path(key)] = value_origin.text();
   }
 
   template <class T, class Parse>
@@ -198,6 +200,7 @@ class NodeReader final : public SchemaVisitor {
 
   const std::string& source_;
   const std::vector<OverriddenNode>& overridden_;
+  std::map<std::string, std::string>& origins_;  // every given key's origin, for later errors
   Origin origin_;
   std::string prefix_;
   std::vector<Entry> entries_;
@@ -218,7 +221,7 @@ std::string found_text(const YAML::Node& node) {
 
 void read_config(const YAML::Node& root, const std::string& source,
                  const std::vector<OverriddenNode>& overridden, ExperimentConfig& config) {
-  NodeReader reader(source, overridden);
+  NodeReader reader(source, overridden, config.origins);
   const Origin origin{source, root.Mark().line, root.Mark().column};
   reader.read_map(root, origin, "", [&config](SchemaVisitor& v) { describe(v, config); });
 }

@@ -26,11 +26,13 @@ uint64_t uniform_below(std::mt19937_64& engine, uint64_t bound) {
   return static_cast<uint64_t>(product >> 64);
 }
 
+void shuffle_with(std::vector<int64_t>& values, std::mt19937_64& engine) {
+  for (size_t i = values.size(); i > 1; --i) std::swap(values[i - 1], values[uniform_below(engine, i)]);
+}
+
 void seeded_shuffle(std::vector<int64_t>& values, uint64_t seed) {
   std::mt19937_64 engine(seed);
-  for (size_t i = values.size(); i > 1; --i) {
-    std::swap(values[i - 1], values[uniform_below(engine, i)]);
-  }
+  shuffle_with(values, engine);
 }
 
 }  // namespace dltrain::data

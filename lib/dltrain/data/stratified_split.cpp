@@ -10,30 +10,10 @@
 #include <random>
 
 #include "dltrain/core/error.h"
+#include "dltrain/data/seeded_shuffle.h"
 
 namespace dltrain::data {
 namespace {
-
-// Unbiased integer in [0, bound): Lemire's multiply-and-reject. (std::uniform_int_distribution
-// is implemented differently by libstdc++ and libc++, which would make splits platform-dependent.)
-// TODO(lead): same algorithm as seeded_shuffle.h's uniform_below; switch to it once
-// seeded_shuffle.cpp is part of the data library.
-uint64_t draw_below(std::mt19937_64& engine, uint64_t bound) {
-  unsigned __int128 product = static_cast<unsigned __int128>(engine()) * bound;
-  uint64_t low = static_cast<uint64_t>(product);
-  if (low < bound) {
-    const uint64_t threshold = (0 - bound) % bound;
-    while (low < threshold) {
-      product = static_cast<unsigned __int128>(engine()) * bound;
-      low = static_cast<uint64_t>(product);
-    }
-  }
-  return static_cast<uint64_t>(product >> 64);
-}
-
-void shuffle(std::vector<int64_t>& values, std::mt19937_64& engine) {
-  for (size_t i = values.size(); i > 1; --i) std::swap(values[i - 1], values[draw_below(engine, i)]);
-}
 
 struct Selection {
   std::vector<int64_t> chosen, rest;  // both sorted ascending
@@ -71,7 +51,7 @@ Selection choose_stratified(const std::vector<int64_t>& labels, int64_t total, u
 
   Selection selection;
   for (auto& quota : quotas) {
-    shuffle(*quota.indices, engine);
+    shuffle_with(*quota.indices, engine);
     const auto cut = quota.indices->begin() + quota.take;
     selection.chosen.insert(selection.chosen.end(), quota.indices->begin(), cut);
     selection.rest.insert(selection.rest.end(), cut, quota.indices->end());

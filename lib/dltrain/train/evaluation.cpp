@@ -20,7 +20,7 @@ eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLo
     metrics.add_loss(loss.sum(logits, targets).item<double>(), targets.size(0));
     auto top_k = std::get<1>(logits.topk(k, /*dim=*/1));
     metrics.add_top_k(top_k.eq(targets.unsqueeze(1)).any(1).sum().item<int64_t>());
-    auto predicted = top_k.select(1, 0).to(torch::kCPU);
+    auto predicted = top_k.select(1, 0).to(torch::kCPU).contiguous();  // a column view is strided
     auto expected = batch->targets;
     const int64_t* p = predicted.data_ptr<int64_t>();
     const int64_t* t = expected.data_ptr<int64_t>();

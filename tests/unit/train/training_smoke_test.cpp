@@ -59,7 +59,7 @@ TEST_CASE("every epoch row holds exactly the announced metric names, in order") 
   config.train.epochs = 1;
   config.data.subset.train = 500;
   const auto summary = train::run_experiment(config, {});
-  std::ifstream in(std::string(summary["run_dir"]) + "/metrics.jsonl");
+  std::ifstream in(summary["run_dir"].get<std::string>() + "/metrics.jsonl");
   std::string line;
   std::getline(in, line);
   auto row = nlohmann::ordered_json::parse(line);
