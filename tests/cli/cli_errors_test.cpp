@@ -25,14 +25,14 @@ bool one_line(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("--version names dltrain and LibTorch") {
+TEST_CASE("the version flag names dltrain, LibTorch and OpenCV") {
   TempDir tmp;
   auto r = run_dltrain("--version", tmp.path);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("dltrain 0.") && Catch::Contains("LibTorch 1.13") && Catch::Contains("OpenCV"));
 }
 
-TEST_CASE("--help lists the commands and the exit codes; each command has its own help") {
+TEST_CASE("help lists the commands and the exit codes; each command has its own help") {
   TempDir tmp;
   auto r = run_dltrain("--help", tmp.path);
   CHECK(r.exit_code == 0);
