@@ -112,3 +112,14 @@ TEST_CASE("a missing config file exits 2 and a foreign checkpoint exits 3") {
   CHECK(one_line(e.err));
   CHECK_THAT(e.err, Catch::Contains("fake.pt"));
 }
+
+TEST_CASE("class weights of the wrong count exit 2 naming file:line:col and the key, before any run exists") {
+  TempDir tmp;
+  write_file(tmp.path + "/weights.yaml", kGoodConfig + "loss:\n  class_weights: {type: given, values: [1, 2, 3]}\n");
+  auto r = run_dltrain("run " + tmp.path + "/weights.yaml --output " + tmp.path + "/runs", tmp.path);
+  CHECK(r.exit_code == 2);
+  CHECK(one_line(r.err));
+  CHECK_THAT(r.err, Catch::Contains("weights.yaml:12:") &&
+                        Catch::Contains("loss.class_weights.values: expected 10 weights (one per class), got 3"));
+  CHECK_FALSE(std::ifstream(tmp.path + "/runs/tiny/config.yaml").good());
+}

@@ -25,6 +25,19 @@ void describe_section(SchemaVisitor& v, NormalizeConfig& c) {
 void describe_section(SchemaVisitor& v, SubsetConfig& c) {
   v.field("train", c.train, non_negative_integer());
   v.field("test", c.test, non_negative_integer());
+  v.field("imbalance_ratio", c.imbalance_ratio, at_least_one());
+  v.field("class_fractions", c.class_fractions, list_of(share()));
+}
+
+void describe_section(SchemaVisitor& v, SamplerConfig& c) {
+  v.field("type", c.type, one_of({"all", "weighted", "undersample"}));
+  v.field("target", c.target, list_of(non_negative_number()));
+  v.check("target", c.target.empty() || c.type == "weighted", "is only used with data.sampler.type: weighted");
+  v.field("cap", c.cap, non_negative_integer());
+  v.check("cap", c.cap == 0 || c.type == "undersample", "is only used with data.sampler.type: undersample");
+  v.field("samples_per_epoch", c.samples_per_epoch, non_negative_integer());
+  v.check("samples_per_epoch", c.samples_per_epoch == 0 || c.type == "weighted",
+          "is only used with data.sampler.type: weighted");
 }
 
 void describe_section(SchemaVisitor& v, DataConfig& c) {
@@ -40,6 +53,7 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("drop_last", c.drop_last);
   section(v, "normalize", c.normalize);
   section(v, "subset", c.subset);
+  section(v, "sampler", c.sampler);
 }
 
 void describe_section(SchemaVisitor& v, InitConfig& c) {
@@ -73,9 +87,20 @@ void describe_section(SchemaVisitor& v, OptimizerConfig& c) {
   v.field("eps", c.eps, positive_number());
 }
 
+void describe_section(SchemaVisitor& v, ClassWeightsConfig& c) {
+  v.field("type", c.type, one_of({"none", "balanced", "effective_number", "given"}));
+  v.field("beta", c.beta, fraction());
+  v.field("values", c.values, list_of(non_negative_number()));
+  v.check("values", (c.type == "given") == !c.values.empty(),
+          c.type == "given" ? "expected one weight per class with loss.class_weights.type: given"
+                            : "is only used with loss.class_weights.type: given");
+}
+
 void describe_section(SchemaVisitor& v, LossConfig& c) {
-  v.field("type", c.type, one_of({"cross_entropy"}));
+  v.field("type", c.type, one_of({"cross_entropy", "focal"}));
   v.field("label_smoothing", c.label_smoothing, fraction());
+  v.field("gamma", c.gamma, non_negative_number());
+  section(v, "class_weights", c.class_weights);
 }
 
 void describe_section(SchemaVisitor& v, CheckpointConfig& c) {

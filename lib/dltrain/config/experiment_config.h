@@ -20,6 +20,21 @@ struct SubsetConfig {
   // Stratified, seeded subsets of the splits; 0 keeps every sample.
   int64_t train = 0;
   int64_t test = 0;
+  // A long-tailed training split (after the validation split is held out, so validation stays
+  // as balanced as the source): class c keeps imbalance_ratio^(-c/(k-1)) of its samples, so the
+  // first class has imbalance_ratio times the last one's share. 1 = unchanged; >= 1.
+  double imbalance_ratio = 1.0;
+  std::vector<double> class_fractions;  // per class in (0, 1]; given: replaces imbalance_ratio
+};
+
+struct SamplerConfig {
+  // Which training samples an epoch draws (their order follows data.shuffle):
+  // all: each once; weighted: draws with replacement so that classes follow `target`
+  // (empty = balanced); undersample: each class cut to `cap` samples, a fresh seeded pick per epoch.
+  std::string type = "all";      // all | weighted | undersample
+  std::vector<double> target;    // weighted: per-class share of the draws (normalized), >= 0
+  int64_t cap = 0;               // undersample: samples per class; 0 = the smallest class's count
+  int64_t samples_per_epoch = 0; // weighted: draws per epoch; 0 = the training split's size
 };
 
 struct DataConfig {
@@ -36,6 +51,7 @@ struct DataConfig {
   bool drop_last = false;
   NormalizeConfig normalize;
   SubsetConfig subset;
+  SamplerConfig sampler;
 };
 
 struct InitConfig {
@@ -65,9 +81,20 @@ struct OptimizerConfig {
   double eps = 1.0e-8;        // adam: > 0
 };
 
+struct ClassWeightsConfig {
+  // Per-class loss weights, from the training split's label counts n_c (n samples, k classes):
+  // balanced: n / (k n_c); effective_number (Cui et al. 2019): (1 - beta) / (1 - beta^n_c),
+  // scaled to sum to k; given: `values` as written. A class absent from training gets 0.
+  std::string type = "none";   // none | balanced | effective_number | given
+  double beta = 0.999;         // effective_number: [0, 1)
+  std::vector<double> values;  // given: one weight >= 0 per class
+};
+
 struct LossConfig {
-  std::string type = "cross_entropy";
-  double label_smoothing = 0.0;  // [0, 1)
+  std::string type = "cross_entropy";  // cross_entropy | focal
+  double label_smoothing = 0.0;        // [0, 1)
+  double gamma = 2.0;                  // focal: (1 - p)^gamma down-weights easy samples; >= 0
+  ClassWeightsConfig class_weights;    // focal: the per-class alpha
 };
 
 struct CheckpointConfig {

@@ -14,6 +14,8 @@ Rule<double> number();
 Rule<double> positive_number();
 Rule<double> non_negative_number();
 Rule<double> fraction();  // [0, 1)
+Rule<double> share();     // (0, 1]
+Rule<double> at_least_one();
 
 Rule<int64_t> integer();
 Rule<int64_t> positive_integer();

@@ -9,14 +9,19 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
-#include "dltrain/data/seeded_shuffle.h"
 
 namespace dltrain::data {
 
 LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training) {
   LoaderOptions options;
   options.batch_size = training ? data.batch_size : data.eval_batch_size;
-  options.shuffle = training && data.shuffle;
+  options.sampler.shuffle = training && data.shuffle;
+  if (training) {
+    options.sampler.type = data.sampler.type;
+    options.sampler.target = data.sampler.target;
+    options.sampler.cap = data.sampler.cap;
+    options.sampler.samples_per_epoch = data.sampler.samples_per_epoch;
+  }
   options.drop_last = training && data.drop_last;
   options.workers = data.workers;
   options.prefetch = data.prefetch;
@@ -26,7 +31,8 @@ LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, 
   return options;
 }
 
-BatchLoader::BatchLoader(const ImageSet& set, LoaderOptions options) : set_(set), options_(std::move(options)) {
+BatchLoader::BatchLoader(const ImageSet& set, LoaderOptions options)
+    : set_(set), options_(std::move(options)), sampler_(labels_of(set), options_.sampler, options_.seed) {
   const int64_t channels = set_.images.size(1);
   auto per_channel = [&](const std::vector<double>& values, const char* key, double fallback) {
     if (values.empty()) return std::vector<double>(channels, fallback);
@@ -43,25 +49,23 @@ BatchLoader::BatchLoader(const ImageSet& set, LoaderOptions options) : set_(set)
   for (int64_t c = 0; c < channels; ++c) {
     for (int v = 0; v < 256; ++v) lookup_[c * 256 + v] = static_cast<float>((v / 255.0 - mean[c]) / std[c]);
   }
-  order_.resize(set_.size());
-  for (int64_t i = 0; i < set_.size(); ++i) order_[i] = i;
+  order_ = sampler_.indices(0);
 }
 
 BatchLoader::~BatchLoader() { stop_workers(); }
 
 int64_t BatchLoader::batches_per_epoch() const {
-  const int64_t n = set_.size(), b = options_.batch_size;
+  const int64_t n = sampler_.size(), b = options_.batch_size;
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
 int64_t BatchLoader::samples_per_epoch() const {
-  return options_.drop_last ? batches_per_epoch() * options_.batch_size : set_.size();
+  return options_.drop_last ? batches_per_epoch() * options_.batch_size : sampler_.size();
 }
 
 void BatchLoader::start_epoch(int64_t epoch) {
   stop_workers();
-  for (int64_t i = 0; i < set_.size(); ++i) order_[i] = i;
-  if (options_.shuffle) seeded_shuffle(order_, mix_seed(options_.seed, static_cast<uint64_t>(epoch)));
+  order_ = sampler_.indices(epoch);
   next_to_deliver_ = 0;
   next_to_assemble_ = 0;
   seconds_waited_ = 0.0;

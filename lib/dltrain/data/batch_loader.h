@@ -1,6 +1,6 @@
 // The batch loader: worker threads gather, convert and normalize samples into float batches
-// ahead of the trainer (a bounded, ordered prefetch queue). The order of samples is a pure
-// function of (seed, epoch), so it does not depend on the number of workers.
+// ahead of the trainer (a bounded, ordered prefetch queue). The samples of an epoch come from
+// an EpochSampler, a pure function of (seed, epoch), so they do not depend on the number of workers.
 #pragma once
 
 #include <torch/types.h>
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "dltrain/data/epoch_sampler.h"
 #include "dltrain/data/image_dataset.h"
 
 namespace dltrain::config {
@@ -23,7 +24,7 @@ namespace dltrain::data {
 
 struct LoaderOptions {
   int64_t batch_size = 128;
-  bool shuffle = false;
+  SamplerOptions sampler;  // which samples each epoch visits and in what order
   bool drop_last = false;
   int64_t workers = 0;   // 0: batches are assembled on the calling thread
   int64_t prefetch = 4;  // batches ready ahead of the consumer
@@ -32,8 +33,9 @@ struct LoaderOptions {
   std::vector<double> std;   // per channel; empty: no scaling beyond /255
 };
 
-// Loader options from the `data` section: training batches are shuffled with the run seed,
-// evaluation batches use eval_batch_size in dataset order.
+// Loader options from the `data` section: training batches follow data.shuffle and
+// data.sampler with the run seed; evaluation batches visit every sample once, in dataset order,
+// eval_batch_size at a time.
 LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training);
 
 struct Batch {
@@ -64,6 +66,7 @@ class BatchLoader {
 
   const ImageSet& set_;
   LoaderOptions options_;
+  EpochSampler sampler_;
   std::vector<float> lookup_;  // [channel][pixel value] -> normalized float
   std::vector<int64_t> order_;
   int64_t next_to_deliver_ = 0;

@@ -7,6 +7,7 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
+#include "dltrain/data/class_balance.h"
 #include "dltrain/data/idx_reader.h"
 #include "dltrain/data/seeded_shuffle.h"
 #include "dltrain/data/stratified_split.h"
@@ -20,11 +21,6 @@ ImageSet to_image_set(LabeledImages&& raw) {
   set.images = pixels.clone();
   set.labels = torch::tensor(raw.labels, torch::kInt64);
   return set;
-}
-
-std::vector<int64_t> labels_of(const ImageSet& set) {
-  auto labels = set.labels.contiguous();
-  return std::vector<int64_t>(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
 }
 
 ImageSet read_split(const config::DataConfig& config, const std::string& locator, const std::string& key) {
@@ -43,7 +39,25 @@ ImageSet subset(const ImageSet& set, int64_t count, uint64_t seed) {
   return select(set, stratified_subset(labels_of(set), count, seed));
 }
 
+// The configured long tail (data.subset.imbalance_ratio / class_fractions) of a training split.
+ImageSet long_tail(const ImageSet& set, const config::SubsetConfig& subset, int64_t num_classes, uint64_t seed) {
+  if (subset.class_fractions.empty() && subset.imbalance_ratio == 1.0) return set;
+  const auto fractions = subset.class_fractions.empty() ? long_tail_fractions(num_classes, subset.imbalance_ratio)
+                                                        : subset.class_fractions;
+  if (static_cast<int64_t>(fractions.size()) != num_classes) {
+    throw ConfigError("data.subset.class_fractions: expected " + std::to_string(num_classes) +
+                      " values (one per class), got " + std::to_string(fractions.size()));
+  }
+  return select(set, class_fraction_subset(labels_of(set), fractions, seed));
+}
+
 }  // namespace
+
+std::vector<int64_t> labels_of(const ImageSet& set) {
+  if (set.size() == 0) return {};
+  auto labels = set.labels.contiguous();
+  return std::vector<int64_t>(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
+}
 
 ImageSet select(const ImageSet& set, const std::vector<int64_t>& indices) {
   auto index = torch::tensor(indices, torch::kInt64);
@@ -54,6 +68,8 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
   DatasetSplits splits;
   // A distinct stream per use of the seed: changing val_split does not change the subset.
   ImageSet full_train = subset(read_split(config, config.train, "train"), config.subset.train, mix_seed(seed, 1));
+  if (full_train.size() == 0) throw DataError("data.train: the training split is empty");
+  splits.num_classes = full_train.labels.max().item<int64_t>() + 1;
   if (config.val_split > 0.0) {
     auto parts = stratified_split(labels_of(full_train), config.val_split, mix_seed(seed, 2));
     splits.train = select(full_train, parts.train);
@@ -61,13 +77,13 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
   } else {
     splits.train = full_train;
   }
+  splits.train = long_tail(splits.train, config.subset, splits.num_classes, mix_seed(seed, 4));
   if (!config.test.empty()) {
     splits.test = subset(read_split(config, config.test, "test"), config.subset.test, mix_seed(seed, 3));
   }
   if (splits.train.size() == 0) throw DataError("data.train: the training split is empty");
 
   splits.input_shape = {full_train.images.size(1), full_train.images.size(2), full_train.images.size(3)};
-  splits.num_classes = full_train.labels.max().item<int64_t>() + 1;
   if (splits.test.size() > 0) {
     const int64_t test_max = splits.test.labels.max().item<int64_t>();
     if (test_max >= splits.num_classes) {

@@ -27,9 +27,13 @@ struct DatasetSplits {
   std::vector<std::string> class_names;
 };
 
-// Reads the configured splits, applies the seeded stratified subset and validation split.
+// Reads the configured splits, applies the seeded stratified subset, the validation split and
+// the long-tailed training subset (data.subset.imbalance_ratio / class_fractions).
 // Throws DataError for unreadable or inconsistent files.
 DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed);
+
+// The labels of `set` as a vector (for counting and sampling).
+std::vector<int64_t> labels_of(const ImageSet& set);
 
 // The samples of `set` at `indices` (kept in that order).
 ImageSet select(const ImageSet& set, const std::vector<int64_t>& indices);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <limits>
 
 #include "dltrain/core/error.h"
@@ -105,6 +106,24 @@ double ClassificationMetrics::macro_f1() const {
     ++present;
   }
   return ratio_or_undefined(sum, present);
+}
+
+double ClassificationMetrics::worst_recall() const {
+  double worst = std::nan("");
+  for (const auto& s : per_class()) {
+    if (s.support > 0 && !(s.recall >= worst)) worst = s.recall;  // NaN start: the first present class wins
+  }
+  return worst;
+}
+
+std::vector<int64_t> ClassificationMetrics::low_recall_classes() const {
+  std::vector<int64_t> low;
+  const double mean = balanced_accuracy();
+  const auto scores = per_class();
+  for (int64_t c = 0; c < num_classes_; ++c) {
+    if (scores[c].support > 0 && scores[c].recall < 0.5 * mean) low.push_back(c);
+  }
+  return low;
 }
 
 }  // namespace dltrain::eval

@@ -31,6 +31,11 @@ class ClassificationMetrics {
   double top5_accuracy() const;
   double balanced_accuracy() const;
   double macro_f1() const;
+  // The lowest recall of a class that occurs in the targets: the class the model serves worst.
+  double worst_recall() const;
+  // Classes that occur in the targets with recall below half the balanced accuracy (their mean
+  // recall): on imbalanced data, the rare classes the model has learned to ignore.
+  std::vector<int64_t> low_recall_classes() const;
 
   struct ClassScores {
     double precision, recall, f1;

@@ -23,7 +23,8 @@ std::vector<std::pair<const char*, double>> summary(const ClassificationMetrics&
           {"accuracy", m.accuracy()},
           {"top5_accuracy", m.top5_accuracy()},
           {"balanced_accuracy", m.balanced_accuracy()},
-          {"macro_f1", m.macro_f1()}};
+          {"macro_f1", m.macro_f1()},
+          {"worst_recall", m.worst_recall()}};
 }
 
 std::string score(double value) { return std::isnan(value) ? "n/a" : fmt::format("{:.4f}", value); }
@@ -46,6 +47,15 @@ std::string format_metrics_table(const ClassificationMetrics& m, const std::vect
     const auto& s = scores[static_cast<size_t>(c)];
     out += fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>9}\n", class_name(class_names, c), name_width, score(s.precision),
                        score(s.recall), score(s.f1), s.support);
+  }
+  const auto low = m.low_recall_classes();
+  if (!low.empty()) {
+    out += fmt::format("\nlow recall (below half the mean recall, {}):", score(0.5 * m.balanced_accuracy()));
+    for (int64_t c : low) {
+      out += fmt::format(" {} {}{}", class_name(class_names, c), score(scores[static_cast<size_t>(c)].recall),
+                         c == low.back() ? "" : ",");
+    }
+    out += "\n";
   }
 
   if (k > kMaxConfusionClasses) {
@@ -83,6 +93,9 @@ nlohmann::json metrics_to_json(const ClassificationMetrics& m, const std::vector
                          {"support", s.support}});
   }
   doc["per_class"] = std::move(per_class);
+  auto low_recall = nlohmann::json::array();
+  for (int64_t c : m.low_recall_classes()) low_recall.push_back(class_name(class_names, c));
+  doc["low_recall_classes"] = std::move(low_recall);
 
   auto matrix = nlohmann::json::array();
   for (int64_t t = 0; t < m.num_classes(); ++t) {

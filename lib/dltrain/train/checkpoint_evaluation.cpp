@@ -56,7 +56,7 @@ EvaluationResult evaluate_checkpoint(const EvaluationRequest& request) {
   result.class_names = info.class_names;
 
   data::BatchLoader loader(set, data::loader_options_for(config.data, 0, /*training=*/false));
-  result.metrics = evaluate(model, loader, LossFunction(config.loss), num_classes, runtime.device);
+  result.metrics = evaluate(model, loader, num_classes, runtime.device);
   spdlog::info("evaluated {} (epoch {}) on {} {} samples", result.checkpoint_path, result.epoch, set.size(),
                request.split);
   return result;

@@ -3,10 +3,13 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace dltrain::train {
 
-eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader,
-                                     const LossFunction& loss, int64_t num_classes, const c10::Device& device) {
+eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader, int64_t num_classes,
+                                     const c10::Device& device) {
+  namespace F = torch::nn::functional;
   eval::ClassificationMetrics metrics(num_classes);
   const bool was_training = model->is_training();
   model->eval();
@@ -17,7 +20,8 @@ eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLo
     auto inputs = batch->inputs.to(device, /*non_blocking=*/true);
     auto targets = batch->targets.to(device, /*non_blocking=*/true);
     auto logits = model->forward(inputs);
-    metrics.add_loss(loss.sum(logits, targets).item<double>(), targets.size(0));
+    const auto loss_sum = F::cross_entropy(logits, targets, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+    metrics.add_loss(loss_sum.item<double>(), targets.size(0));
     auto top_k = std::get<1>(logits.topk(k, /*dim=*/1));
     metrics.add_top_k(top_k.eq(targets.unsqueeze(1)).any(1).sum().item<int64_t>());
     auto predicted = top_k.select(1, 0).to(torch::kCPU).contiguous();  // a column view is strided
@@ -30,14 +34,22 @@ eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLo
   return metrics;
 }
 
-io::MetricRow split_metrics(const std::string& split, const eval::ClassificationMetrics& metrics) {
-  return {
+io::MetricRow split_metrics(const std::string& split, const eval::ClassificationMetrics& metrics,
+                            const std::vector<std::string>& class_names) {
+  io::MetricRow row = {
       {split + "/loss", metrics.loss()},
       {split + "/accuracy", metrics.accuracy()},
       {split + "/balanced_accuracy", metrics.balanced_accuracy()},
       {split + "/macro_f1", metrics.macro_f1()},
       {split + "/top5_accuracy", metrics.top5_accuracy()},
+      {split + "/worst_recall", metrics.worst_recall()},
   };
+  const auto scores = metrics.per_class();
+  for (size_t c = 0; c < class_names.size(); ++c) {
+    const bool present = c < scores.size() && scores[c].support > 0;
+    row.push_back({split + "/recall/" + class_names[c], present ? scores[c].recall : std::nan("")});
+  }
+  return row;
 }
 
 }  // namespace dltrain::train

@@ -5,18 +5,23 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include <string>
+#include <vector>
 
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/eval/classification_metrics.h"
 #include "dltrain/io/metrics_log.h"
-#include "dltrain/train/loss_function.h"
 
 namespace dltrain::train {
 
-eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader,
-                                     const LossFunction& loss, int64_t num_classes, const c10::Device& device);
+// The loss recorded is plain cross-entropy (the negative log-likelihood of the true class),
+// whatever the training criterion: runs with focal or class-weighted losses stay comparable.
+eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader, int64_t num_classes,
+                                     const c10::Device& device);
 
-// The metric row for a split: "<split>/loss", "<split>/accuracy", balanced accuracy, macro-F1, top-5.
-io::MetricRow split_metrics(const std::string& split, const eval::ClassificationMetrics& metrics);
+// The metric row for a split: "<split>/loss", accuracy, balanced_accuracy, macro_f1,
+// top5_accuracy, worst_recall (the lowest recall of a class present in the split), then
+// "<split>/recall/<class name>" per class (NaN for a class absent from the split).
+io::MetricRow split_metrics(const std::string& split, const eval::ClassificationMetrics& metrics,
+                            const std::vector<std::string>& class_names);
 
 }  // namespace dltrain::train

@@ -2,6 +2,7 @@
 // checked is checked before the run directory is created, so a bad config leaves no debris.
 #include "dltrain/train/experiment.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -16,12 +17,14 @@
 #include "dltrain/core/runtime.h"
 #include "dltrain/core/version.h"
 #include "dltrain/data/batch_loader.h"
+#include "dltrain/data/class_balance.h"
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/io/atomic_file.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/model_builder.h"
 #include "dltrain/models/model_summary.h"
 #include "dltrain/optim/optimizer_factory.h"
+#include "dltrain/train/class_weights.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/trainer.h"
 
@@ -34,8 +37,9 @@ nlohmann::ordered_json row_json(const io::MetricRow& row) {
   return json;
 }
 
-void check_monitor(const config::ExperimentConfig& config, bool has_validation) {
-  const auto names = epoch_metric_names(has_validation);
+void check_monitor(const config::ExperimentConfig& config, const data::DatasetSplits& data) {
+  const bool has_validation = data.val.size() > 0;
+  const auto names = epoch_metric_names(has_validation, data.class_names);
   const auto& monitor = config.train.checkpoint.monitor;
   if (std::find(names.begin(), names.end(), monitor) != names.end()) return;
   std::string known;
@@ -52,7 +56,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
 
   const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
-  check_monitor(config, data.val.size() > 0);
+  check_monitor(config, data);
+  const auto class_counts = data::class_counts(data::labels_of(data.train), data.num_classes);
+  const auto class_weights = class_weights_for(config.loss.class_weights, class_counts);
   auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
   const auto summary_table = models::summarize(model, data.input_shape);
   model->to(runtime.device);
@@ -69,15 +75,19 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
                data.num_classes);
   spdlog::info("model {}: {} parameters; device {}; {} compute threads", config.model.type, summary_table.parameters,
                runtime.device.str(), runtime.threads.compute);
+  spdlog::info("training samples per class: {}", fmt::join(class_counts, ", "));
+  if (!class_weights.empty()) {
+    spdlog::info("loss class weights ({}): {:.4g}", config.loss.class_weights.type, fmt::join(class_weights, ", "));
+  }
 
-  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved};
+  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved, class_weights};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;
   if (data.test.size() > 0) {
     data::BatchLoader test_loader(data.test, data::loader_options_for(config.data, 0, /*training=*/false));
-    auto test = evaluate(model, test_loader, LossFunction(config.loss), data.num_classes, runtime.device);
-    for (auto& entry : split_metrics("test", test)) final_metrics.push_back(entry);
+    auto test = evaluate(model, test_loader, data.num_classes, runtime.device);
+    for (auto& entry : split_metrics("test", test, data.class_names)) final_metrics.push_back(entry);
     spdlog::info("test: loss {:.4f}, accuracy {:.4f}, balanced accuracy {:.4f}, macro-F1 {:.4f}", test.loss(),
                  test.accuracy(), test.balanced_accuracy(), test.macro_f1());
   }
@@ -101,6 +111,8 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   summary["samples_per_second"] = outcome.samples_per_second;
   summary["data_wait_fraction"] = outcome.train_seconds > 0 ? outcome.data_wait_seconds / outcome.train_seconds : 0.0;
   summary["parameters"] = summary_table.parameters;
+  summary["class_counts"] = class_counts;
+  summary["class_weights"] = class_weights.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(class_weights);
   summary["device"] = runtime.device.str();
   summary["threads"] = {{"compute", runtime.threads.compute}, {"blas", runtime.threads.blas}};
   summary["versions"] = {{"dltrain", dltrain_version()}, {"libtorch", libtorch_version()}};

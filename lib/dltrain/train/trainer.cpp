@@ -81,10 +81,11 @@ std::string metrics_json(int64_t epoch, const io::MetricRow& row) {
 
 }  // namespace
 
-std::vector<std::string> epoch_metric_names(bool has_validation) {
+std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names) {
   std::vector<std::string> names = {"train/loss", "train/accuracy"};
   if (has_validation) {
-    for (const auto& entry : split_metrics("val", eval::ClassificationMetrics(1))) names.push_back(entry.first);
+    const eval::ClassificationMetrics none(static_cast<int64_t>(class_names.size()));
+    for (const auto& entry : split_metrics("val", none, class_names)) names.push_back(entry.first);
   }
   for (const char* name : {"lr", "train/samples_per_second", "train/data_wait_fraction", "train/epoch_seconds"}) {
     names.push_back(name);
@@ -94,7 +95,7 @@ std::vector<std::string> epoch_metric_names(bool has_validation) {
 
 TrainingOutcome fit(TrainingRun& run) {
   const auto& config = run.config;
-  const LossFunction loss(config.loss);
+  const LossFunction loss(config.loss, run.class_weights);
   data::BatchLoader train_loader(run.data.train, data::loader_options_for(config.data, config.seed, true));
   std::unique_ptr<data::BatchLoader> val_loader;
   if (run.data.val.size() > 0) {
@@ -117,8 +118,8 @@ TrainingOutcome fit(TrainingRun& run) {
         {"train/accuracy", double(totals.correct) / totals.samples},
     };
     if (val_loader) {
-      auto val = evaluate(run.model, *val_loader, loss, run.data.num_classes, run.device);
-      for (auto& entry : split_metrics("val", val)) row.push_back(entry);
+      auto val = evaluate(run.model, *val_loader, run.data.num_classes, run.device);
+      for (auto& entry : split_metrics("val", val, run.data.class_names)) row.push_back(entry);
     }
     row.push_back({"lr", optim::current_lr(run.optimizer)});
     row.push_back({"train/samples_per_second", totals.samples / totals.seconds});

@@ -25,6 +25,7 @@ struct TrainingRun {
   c10::Device device;
   const io::RunDirectory& run;
   std::string config_yaml;  // resolved config, stored in every checkpoint
+  std::vector<double> class_weights;  // of the loss, one per class; empty: unweighted
 };
 
 struct TrainingOutcome {
@@ -42,6 +43,6 @@ struct TrainingOutcome {
 TrainingOutcome fit(TrainingRun& run);
 
 // The metric names of every epoch row fit() writes, in order (monitors are checked against it).
-std::vector<std::string> epoch_metric_names(bool has_validation);
+std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names);
 
 }  // namespace dltrain::train

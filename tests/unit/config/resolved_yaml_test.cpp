@@ -101,7 +101,7 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "data", "model", "optimizer",
                                         "loss", "train"});
-  CHECK(dump["data"].size() == 12);
+  CHECK(dump["data"].size() == 13);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 9);
   CHECK(dump["optimizer"].size() == 7);

@@ -193,3 +193,27 @@ TEST_CASE("nesterov needs momentum above zero") {
       load_config_from_string("model: {type: mlp}\noptimizer: {type: sgd, momentum: 0.9, nesterov: true}\n", "x.yaml");
   CHECK(ok.optimizer.nesterov);
 }
+
+TEST_CASE("bad class weights name the key: negative, NaN, a type without values, values without the type") {
+  CHECK(error_for("model: {type: mlp}\nloss:\n  class_weights: {type: given, values: [1.0, -2.0]}\n") ==
+        "configs/x.yaml:3:46: loss.class_weights.values[1]: expected a number >= 0, got -2.0");
+  CHECK(error_for("model: {type: mlp}\nloss:\n  class_weights: {type: given, values: [.nan, 1.0]}\n") ==
+        "configs/x.yaml:3:41: loss.class_weights.values[0]: expected a number >= 0, got \".nan\"");
+  CHECK(error_for("model: {type: mlp}\nloss:\n  class_weights: {type: given}\n") ==
+        "configs/x.yaml:3:18: loss.class_weights.values: expected one weight per class with loss.class_weights.type: given");
+  CHECK(error_for("model: {type: mlp}\nloss:\n  class_weights: {type: balanced, values: [1.0]}\n") ==
+        "configs/x.yaml:3:43: loss.class_weights.values: is only used with loss.class_weights.type: given");
+  CHECK(error_for("model: {type: mlp}\nloss: {class_weights: {type: inverse}}\n") ==
+        "configs/x.yaml:2:30: loss.class_weights.type: expected one of none, balanced, effective_number, given, got \"inverse\"");
+}
+
+TEST_CASE("imbalance and sampler keys are range-checked and only accepted where they apply") {
+  CHECK(error_for("model: {type: mlp}\ndata: {subset: {imbalance_ratio: 0.5}}\n") ==
+        "configs/x.yaml:2:34: data.subset.imbalance_ratio: expected a number >= 1, got 0.5");
+  CHECK(error_for("model: {type: mlp}\ndata: {subset: {class_fractions: [0.5, 0]}}\n") ==
+        "configs/x.yaml:2:40: data.subset.class_fractions[1]: expected a number in (0, 1], got 0");
+  CHECK(error_for("model: {type: mlp}\ndata: {sampler: {type: all, cap: 5}}\n") ==
+        "configs/x.yaml:2:34: data.sampler.cap: is only used with data.sampler.type: undersample");
+  CHECK(error_for("model: {type: mlp}\nloss: {type: focal, gamma: -1}\n") ==
+        "configs/x.yaml:2:28: loss.gamma: expected a number >= 0, got -1");
+}

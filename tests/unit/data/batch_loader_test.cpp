@@ -30,7 +30,7 @@ std::vector<torch::Tensor> epoch_targets(data::BatchLoader& loader, int64_t epoc
 data::LoaderOptions options_with(int64_t workers) {
   data::LoaderOptions options;
   options.batch_size = 16;
-  options.shuffle = true;
+  options.sampler.shuffle = true;
   options.workers = workers;
   options.prefetch = 2;
   options.seed = 42;

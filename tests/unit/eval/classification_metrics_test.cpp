@@ -128,3 +128,19 @@ TEST_CASE("out-of-range targets and predictions throw and leave the counts untou
   CHECK(m.count() == 0);
   CHECK(m.confusion() == std::vector<int64_t>(9, 0));
 }
+
+TEST_CASE("worst recall is the lowest recall of a class present in the targets") {
+  // Class 3 never occurs, so its recall (0/0) does not count.
+  const auto m = metrics_of(4, {0, 0, 0, 0, 1, 1, 1, 2, 2, 2}, {0, 0, 1, 2, 1, 1, 0, 2, 2, 1});
+  CHECK(m.worst_recall() == Approx(0.5));
+  CHECK(std::isnan(ClassificationMetrics(3).worst_recall()));
+}
+
+TEST_CASE("classes with recall below half the mean recall are flagged") {
+  // Recalls: class 0 1.0, class 1 1.0, class 2 0.2 (mean 0.733, half 0.367): only class 2.
+  std::vector<int64_t> targets = {0, 0, 1, 1, 2, 2, 2, 2, 2};
+  std::vector<int64_t> predictions = {0, 0, 1, 1, 2, 0, 0, 1, 0};
+  const auto m = metrics_of(3, targets, predictions);
+  CHECK(m.low_recall_classes() == std::vector<int64_t>{2});
+  CHECK(metrics_of(3, {0, 1, 2}, {0, 1, 2}).low_recall_classes().empty());
+}

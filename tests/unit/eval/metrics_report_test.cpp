@@ -82,3 +82,15 @@ TEST_CASE("the table prints n/a for undefined scores and leaves out huge confusi
   CHECK_THAT(table, Contains("loss               n/a"));
   CHECK_THAT(table, Contains("confusion matrix left out (30 classes)"));
 }
+
+TEST_CASE("reports flag the classes with low recall by name") {
+  ClassificationMetrics m(3);
+  const std::vector<int64_t> targets = {0, 0, 1, 1, 2, 2, 2, 2, 2};
+  const std::vector<int64_t> predictions = {0, 0, 1, 1, 2, 0, 0, 1, 0};
+  for (size_t i = 0; i < targets.size(); ++i) m.add(targets[i], predictions[i]);
+  const std::vector<std::string> names = {"cat", "dog", "ferret"};
+  CHECK(metrics_to_json(m, names)["low_recall_classes"] == nlohmann::json::array({"ferret"}));
+  CHECK(metrics_to_json(m, names)["worst_recall"].get<double>() == Approx(0.2));
+  CHECK_THAT(format_metrics_table(m, names), Contains("low recall (below half the mean recall, 0.3667): ferret 0.2000"));
+  CHECK_THAT(format_metrics_table(example(), names), !Contains("low recall"));
+}
