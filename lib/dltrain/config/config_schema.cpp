@@ -26,7 +26,7 @@ void describe_section(SchemaVisitor& v, SubsetConfig& c) {
   v.field("train", c.train, non_negative_integer());
   v.field("test", c.test, non_negative_integer());
   v.field("imbalance_ratio", c.imbalance_ratio, at_least_one());
-  v.field("class_fractions", c.class_fractions, list_of(share()));
+  v.field("class_fractions", c.class_fractions, list_of(unit_interval()));
 }
 
 void describe_section(SchemaVisitor& v, SamplerConfig& c) {

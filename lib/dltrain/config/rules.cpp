@@ -19,7 +19,7 @@ Rule<double> fraction() {
   return {"a number in [0, 1)", [](const double& v) { return v >= 0 && v < 1; }, false, {}};
 }
 
-Rule<double> share() {
+Rule<double> unit_interval() {
   return {"a number in (0, 1]", [](const double& v) { return v > 0 && v <= 1; }, false, {}};
 }
 Rule<double> at_least_one() {

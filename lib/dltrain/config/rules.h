@@ -14,7 +14,7 @@ Rule<double> number();
 Rule<double> positive_number();
 Rule<double> non_negative_number();
 Rule<double> fraction();  // [0, 1)
-Rule<double> share();     // (0, 1]
+Rule<double> unit_interval();  // (0, 1]
 Rule<double> at_least_one();
 
 Rule<int64_t> integer();
