@@ -5,7 +5,7 @@
 
 namespace dltrain::train {
 
-eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader,
+eval::ClassificationMetrics evaluate(const std::shared_ptr<models::Network>& model, data::BatchLoader& loader,
                                      const LossFunction& loss, int64_t num_classes, const c10::Device& device) {
   eval::ClassificationMetrics metrics(num_classes);
   const bool was_training = model->is_training();

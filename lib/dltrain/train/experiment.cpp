@@ -53,8 +53,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
 
   const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
   check_monitor(config, data.val.size() > 0);
-  auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
-  const auto summary_table = models::summarize(model, data.input_shape);
+  const auto input = models::model_input(config.model, data.input_shape, data.num_classes);
+  auto model = models::build_model(config.model, input);
+  const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
   auto optimizer = optim::build_optimizer(config.optimizer, model->parameters());
 
@@ -67,7 +68,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   spdlog::info("data: {} train, {} val, {} test samples of shape [{}, {}, {}], {} classes", data.train.size(),
                data.val.size(), data.test.size(), data.input_shape[0], data.input_shape[1], data.input_shape[2],
                data.num_classes);
-  spdlog::info("model {}: {} parameters; device {}; {} compute threads", config.model.type, summary_table.parameters,
+  spdlog::info("model {}: {} parameters, {} MACs per sample; device {}; {} compute threads", config.model.type, summary_table.parameters, summary_table.macs,
                runtime.device.str(), runtime.threads.compute);
 
   TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved};
