@@ -123,7 +123,8 @@ TEST_CASE("the dump writes every key of every section in schema order") {
                                         "loss", "train"});
   CHECK(dump["data"].size() == 12);
   CHECK(dump["data"]["normalize"].size() == 2);
-  CHECK(dump["model"].size() == 9);
+  CHECK(dump["model"].size() == 24);
+  CHECK(dump["model"]["init"].size() == 5);
   CHECK(dump["optimizer"].size() == 7);
   CHECK(dump["train"]["checkpoint"].size() == 3);
   CHECK_FALSE(dump["source_path"].IsDefined());
