@@ -9,6 +9,18 @@
 namespace dltrain::config {
 namespace {
 
+// Layer lists compare as one canonical text: type, options in order, nested layers.
+std::string layers_text(const std::vector<LayerConfig>& layers) {
+  std::string text = "[";
+  for (const auto& layer : layers) {
+    text += "{" + layer.type;
+    for (const auto& [key, value] : layer.options) text += "," + key + "=" + value;
+    if (!layer.layers.empty()) text += ",layers=" + layers_text(layer.layers);
+    text += "}";
+  }
+  return text + "]";
+}
+
 using Value = std::variant<std::string, double, int64_t, bool, std::vector<double>, std::vector<int64_t>>;
 
 class Flattener final : public SchemaVisitor {
@@ -21,6 +33,7 @@ class Flattener final : public SchemaVisitor {
   void field(const char* key, bool& v) override { add(key, v); }
   void field(const char* key, std::vector<double>& v, const ListRule<double>&) override { add(key, v); }
   void field(const char* key, std::vector<int64_t>& v, const ListRule<int64_t>&) override { add(key, v); }
+  void field(const char* key, std::vector<LayerConfig>& v) override { add(key, layers_text(v)); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     const std::string outer = prefix_;
     prefix_ = path(key);

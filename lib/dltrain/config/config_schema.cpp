@@ -58,20 +58,43 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
 
 void describe_section(SchemaVisitor& v, InitConfig& c) {
   v.field("weight", c.weight,
-          one_of({"default", "kaiming_normal", "kaiming_uniform", "xavier_normal", "xavier_uniform"}));
+          one_of({"default", "kaiming_normal", "kaiming_uniform", "xavier_normal", "xavier_uniform", "orthogonal",
+                  "normal"}));
   v.field("bias", c.bias, one_of({"default", "zeros"}));
+  v.field("mode", c.mode, one_of({"fan_in", "fan_out"}));
+  v.field("nonlinearity", c.nonlinearity, one_of({"auto", "relu", "leaky_relu", "tanh", "sigmoid", "linear"}));
+  v.field("std", c.std, positive_number());
 }
 
 void describe_section(SchemaVisitor& v, ModelConfig& c) {
-  v.field("type", c.type, required(one_of({"mlp", "cnn"})));
+  v.field("type", c.type,
+          required(one_of({"mlp", "cnn", "resnet", "resnet18", "resnet34", "resnet50", "mobilenet_v2", "efficientnet",
+                           "efficientnet_b0", "rnn", "sequential"})));
+  v.field("input_shape", c.input_shape, list_of(positive_integer()));
+  v.check("input_shape", c.input_shape.empty() || c.input_shape.size() == 1 || c.input_shape.size() == 3,
+          "expected [C, H, W] for images or [features] for tables");
+  v.field("num_classes", c.num_classes, non_negative_integer());
   v.field("hidden", c.hidden, list_of(positive_integer()));
   v.field("channels", c.channels, list_of(positive_integer()));
   v.field("kernel_size", c.kernel_size, odd_positive_integer());
   v.field("convs_per_stage", c.convs_per_stage, positive_integer());
-  v.field("norm", c.norm, one_of({"batch", "none"}));
+  v.field("norm", c.norm, one_of({"batch", "layer", "group", "instance", "none"}));
+  v.field("norm_groups", c.norm_groups, positive_integer());
   v.field("activation", c.activation,
           one_of({"relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid"}));
   v.field("dropout", c.dropout, fraction());
+  v.field("block", c.block, one_of({"auto", "basic", "bottleneck"}));
+  v.field("blocks", c.blocks, list_of(positive_integer()));
+  v.field("stem", c.stem, one_of({"auto", "imagenet", "small"}));
+  v.field("zero_init_residual", c.zero_init_residual);
+  v.field("width_multiplier", c.width_multiplier, positive_number());
+  v.field("depth_multiplier", c.depth_multiplier, positive_number());
+  v.field("stochastic_depth", c.stochastic_depth, fraction());
+  v.field("cell", c.cell, one_of({"lstm", "gru"}));
+  v.field("hidden_size", c.hidden_size, positive_integer());
+  v.field("num_layers", c.num_layers, positive_integer());
+  v.field("bidirectional", c.bidirectional);
+  v.field("layers", c.layers);
   section(v, "init", c.init);
 }
 

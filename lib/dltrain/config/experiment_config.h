@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dltrain::config {
@@ -55,19 +56,52 @@ struct DataConfig {
 };
 
 struct InitConfig {
-  std::string weight = "default";  // default | kaiming_normal | kaiming_uniform | xavier_normal | xavier_uniform
-  std::string bias = "default";    // default | zeros
+  // default | kaiming_normal | kaiming_uniform | xavier_normal | xavier_uniform | orthogonal | normal
+  std::string weight = "default";
+  std::string bias = "default";         // default | zeros
+  std::string mode = "fan_in";          // kaiming: fan_in | fan_out
+  std::string nonlinearity = "auto";    // kaiming gain: auto (from model.activation) | relu | leaky_relu | tanh | sigmoid | linear
+  double std = 0.01;                    // normal: standard deviation, > 0
+};
+
+// One layer of a `sequential` model: its type, its options as given (scalar text, checked by
+// the models module, which owns the layer vocabulary) and, for `residual`, the wrapped layers.
+struct LayerConfig {
+  std::string type;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::vector<LayerConfig> layers;
 };
 
 struct ModelConfig {
-  std::string type;  // required: mlp | cnn
+  // mlp | cnn | resnet | resnet18 | resnet34 | resnet50 | mobilenet_v2 | efficientnet |
+  // efficientnet_b0 | rnn | sequential (required)
+  std::string type;
+  std::vector<int64_t> input_shape;  // [C, H, W] or [features]; empty = from the data
+  int64_t num_classes = 0;           // 0 = from the data
   std::vector<int64_t> hidden = {256, 128};  // mlp: hidden layer widths; cnn: classifier widths
   std::vector<int64_t> channels = {32, 64};  // cnn: one conv stage per entry, each halves H and W
   int64_t kernel_size = 3;                   // cnn: odd, > 0
   int64_t convs_per_stage = 1;               // cnn: > 0
-  std::string norm = "batch";                // batch | none
+  std::string norm = "batch";                // batch | layer | group | instance | none
+  int64_t norm_groups = 8;                   // group norm: groups (divides the channels), > 0
   std::string activation = "relu";           // relu | leaky_relu | elu | gelu | silu | tanh | sigmoid
-  double dropout = 0.0;                      // [0, 1), before each hidden linear layer
+  double dropout = 0.0;                      // [0, 1): before each hidden/classifier linear layer
+  // resnet family
+  std::string block = "auto";       // auto (the preset's) | basic | bottleneck
+  std::vector<int64_t> blocks;      // blocks per stage; empty = the preset's
+  std::string stem = "auto";        // auto (small below 64 px) | imagenet (7x7/2 + max-pool) | small (3x3/1)
+  bool zero_init_residual = false;  // last norm of each residual block starts at zero
+  // width of every family with stages (resnet, mobilenet_v2, efficientnet): channels x this
+  double width_multiplier = 1.0;
+  double depth_multiplier = 1.0;    // efficientnet: blocks per stage x this (rounded up)
+  double stochastic_depth = 0.0;    // efficientnet/resnet: final drop-path rate, [0, 1)
+  // rnn
+  std::string cell = "lstm";        // lstm | gru
+  int64_t hidden_size = 128;        // > 0
+  int64_t num_layers = 1;           // > 0
+  bool bidirectional = false;
+  // sequential: the layers in order; a last linear to num_classes is added when missing
+  std::vector<LayerConfig> layers;
   InitConfig init;
 };
 

@@ -52,6 +52,10 @@ class YamlWriter final : public SchemaVisitor {
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>&) override {
     write_list(key, value, [](int64_t v) { return std::to_string(v); });
   }
+  void field(const char* key, std::vector<LayerConfig>& value) override {
+    out_ << YAML::Key << key << YAML::Value;
+    write_layers(value);
+  }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
     body(*this);
@@ -60,6 +64,39 @@ class YamlWriter final : public SchemaVisitor {
   void check(const char*, bool, const std::string&) override {}
 
  private:
+  // One flow map per layer ({type: conv2d, out: 32}); option values keep the text they were given.
+  void write_layers(const std::vector<LayerConfig>& layers) {
+    if (layers.empty()) {
+      out_ << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+      return;
+    }
+    out_ << YAML::BeginSeq;
+    for (const auto& layer : layers) {
+      out_ << YAML::Flow << YAML::BeginMap << YAML::Key << "type" << YAML::Value << layer.type;
+      for (const auto& [key, value] : layer.options) {
+        out_ << YAML::Key << key << YAML::Value;
+        if (!reads_back_plain(value)) out_ << YAML::DoubleQuoted;
+        out_ << value;
+      }
+      if (!layer.layers.empty()) {
+        out_ << YAML::Key << "layers" << YAML::Value;
+        write_layers(layer.layers);
+      }
+      out_ << YAML::EndMap;
+    }
+    out_ << YAML::EndSeq;
+  }
+
+  static bool reads_back_plain(const std::string& text) {
+    if (text.empty()) return false;
+    try {
+      const YAML::Node node = YAML::Load(text);
+      return node.IsScalar() && node.Scalar() == text && text.find_first_of(",{}[]") == std::string::npos;
+    } catch (const YAML::Exception&) {
+      return false;
+    }
+  }
+
   template <class T, class Text>
   void write_list(const char* key, const std::vector<T>& values, Text text) {
     out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;

@@ -10,6 +10,8 @@
 
 namespace dltrain::config {
 
+struct LayerConfig;
+
 // What a key accepts. `expected` completes "expected ..." in every message about the key,
 // type errors and range errors alike, so users see one description of the key.
 template <class T>
@@ -41,6 +43,7 @@ class SchemaVisitor {
   virtual void field(const char* key, bool& value) = 0;
   virtual void field(const char* key, std::vector<double>& value, const ListRule<double>& rule) = 0;
   virtual void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) = 0;
+  virtual void field(const char* key, std::vector<LayerConfig>& value) = 0;  // a list of layer maps
   virtual void section(const char* key, const std::function<void(SchemaVisitor&)>& body) = 0;
   // `ok` is false when the rule is broken; the message is reported against `key`.
   virtual void check(const char* key, bool ok, const std::string& message) = 0;

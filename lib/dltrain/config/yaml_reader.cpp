@@ -43,6 +43,7 @@ class KeyCollector final : public SchemaVisitor {
   void field(const char* key, bool&) override { keys.push_back(key); }
   void field(const char* key, std::vector<double>&, const ListRule<double>&) override { keys.push_back(key); }
   void field(const char* key, std::vector<int64_t>&, const ListRule<int64_t>&) override { keys.push_back(key); }
+  void field(const char* key, std::vector<LayerConfig>&) override { keys.push_back(key); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>&) override { keys.push_back(key); }
   void check(const char*, bool, const std::string&) override {}
 };
@@ -94,6 +95,9 @@ class NodeReader final : public SchemaVisitor {
   }
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) override {
     read_list(key, value, rule, integer);
+  }
+  void field(const char* key, std::vector<LayerConfig>& value) override {
+    if (const Entry* entry = find(key)) value = read_layers(entry->value, entry->origin, path(key));
   }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     const Entry* entry = find(key);
@@ -178,6 +182,49 @@ class NodeReader final : public SchemaVisitor {
     // Defaults computed at load time (the name from the file's stem) must pass the rule too.
     if (!rule.ok(value))
       fail(origin_, path(key), "expected " + rule.expected + ", got " + value_text(value) + " (the default)");
+  }
+
+  // A list of layer maps. Only the shape is checked here (maps, a type, scalar options, nested
+  // `layers`); the models module owns the layer vocabulary and reports against these origins.
+  std::vector<LayerConfig> read_layers(const YAML::Node& node, const Origin& where, const std::string& key_path) const {
+    if (!node.IsSequence())
+      fail(where, key_path, "expected a list of layers such as [{type: linear, out: 64}], got " + found_text(node));
+    std::vector<LayerConfig> layers;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      const Origin item_origin = origin_of(item, where);
+      const std::string item_path = fmt::format("{}[{}]", key_path, i);
+      origins_[item_path] = item_origin.text();
+      if (!item.IsMap())
+        fail(item_origin, item_path, "expected a layer such as {type: linear, out: 64}, got " + found_text(item));
+      LayerConfig layer;
+      std::vector<std::string> seen;
+      for (const auto& option : item) {
+        const Origin value_origin = origin_of(option.second, item_origin);
+        if (!option.first.IsScalar())
+          fail(value_origin, item_path, "expected an option name, got " + found_text(option.first));
+        const std::string key = option.first.Scalar();
+        const std::string option_path = item_path + "." + key;
+        for (const auto& earlier : seen)
+          if (earlier == key) fail(value_origin, option_path, "duplicate key");
+        seen.push_back(key);
+        origins_[option_path] = value_origin.text();
+        if (key == "layers") {
+          layer.layers = read_layers(option.second, value_origin, option_path);
+          continue;
+        }
+        if (!option.second.IsScalar())
+          fail(value_origin, option_path, "expected a single value, got " + found_text(option.second));
+        if (key == "type") {
+          layer.type = option.second.Scalar();
+        } else {
+          layer.options.emplace_back(key, option.second.Scalar());
+        }
+      }
+      if (layer.type.empty()) fail(item_origin, item_path, "missing the layer's type, e.g. {type: conv2d, out: 32}");
+      layers.push_back(std::move(layer));
+    }
+    return layers;
   }
 
   template <class T, class Parse>

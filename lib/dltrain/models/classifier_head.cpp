@@ -7,19 +7,20 @@
 
 namespace dltrain::models {
 
-void append_classifier_head(torch::nn::SequentialImpl& model, const config::ModelConfig& config,
+void append_classifier_head(ChainImpl& model, const config::ModelConfig& config, const std::string& activation,
                             int64_t in_features, int64_t num_classes) {
+  const NormSpec norm{config.norm, config.norm_groups};
   int64_t features = in_features;
   for (size_t i = 0; i < config.hidden.size(); ++i) {
     const std::string n = std::to_string(i + 1);
-    if (config.dropout > 0.0) model.push_back("drop" + n, torch::nn::Dropout(config.dropout));
-    model.push_back("fc" + n, torch::nn::Linear(torch::nn::LinearOptions(features, config.hidden[i]).bias(config.norm == "none")));
-    if (auto norm = make_norm1d(config.norm, config.hidden[i]); !norm.is_empty()) model.push_back("norm_fc" + n, std::move(norm));
-    model.push_back("act_fc" + n, make_activation(config.activation));
+    if (config.dropout > 0.0) model.add("drop" + n, torch::nn::Dropout(config.dropout));
+    model.add("fc" + n, torch::nn::Linear(torch::nn::LinearOptions(features, config.hidden[i]).bias(norm.type == "none")));
+    if (auto layer = make_norm1d(norm, config.hidden[i]); !layer.is_empty()) model.add("norm_fc" + n, std::move(layer));
+    model.add("act_fc" + n, make_activation(activation));
     features = config.hidden[i];
   }
-  if (config.dropout > 0.0) model.push_back("drop_out", torch::nn::Dropout(config.dropout));
-  model.push_back("logits", torch::nn::Linear(features, num_classes));
+  if (config.dropout > 0.0) model.add("drop_out", torch::nn::Dropout(config.dropout));
+  model.add("logits", torch::nn::Linear(features, num_classes));
 }
 
 }  // namespace dltrain::models

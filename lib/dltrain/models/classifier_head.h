@@ -2,13 +2,12 @@
 // and the final linear layer producing class logits.
 #pragma once
 
-#include <torch/nn/modules/container/sequential.h>
-
 #include "dltrain/config/experiment_config.h"
+#include "dltrain/models/network.h"
 
 namespace dltrain::models {
 
-void append_classifier_head(torch::nn::SequentialImpl& model, const config::ModelConfig& config,
+void append_classifier_head(ChainImpl& model, const config::ModelConfig& config, const std::string& activation,
                             int64_t in_features, int64_t num_classes);
 
 }  // namespace dltrain::models

@@ -9,13 +9,12 @@
 
 namespace dltrain::models {
 
-torch::nn::Sequential build_cnn(const config::ModelConfig& config, const ModelInput& input) {
-  if (input.input_shape.size() != 3) {
-    throw ConfigError("model.type: cnn needs image input [C, H, W], the data has " +
-                      std::to_string(input.input_shape.size()) + " dimension(s)");
-  }
+std::shared_ptr<Network> build_cnn(const config::ModelConfig& config, const ModelInput& input) {
+  require_image_input("cnn", input);
   int64_t channels = input.input_shape[0], height = input.input_shape[1], width = input.input_shape[2];
-  torch::nn::Sequential model;
+  const std::string activation = resolve_activation(config.activation, "relu");
+  const NormSpec norm{config.norm, config.norm_groups};
+  auto model = std::make_shared<ChainImpl>();
   for (size_t stage = 0; stage < config.channels.size(); ++stage) {
     if (height < 2 || width < 2) {
       throw ConfigError("model.channels: stage " + std::to_string(stage + 1) + " of " +
@@ -26,20 +25,18 @@ torch::nn::Sequential build_cnn(const config::ModelConfig& config, const ModelIn
       const std::string n = std::to_string(stage + 1) + "_" + std::to_string(k + 1);
       auto options = torch::nn::Conv2dOptions(channels, config.channels[stage], config.kernel_size)
                          .padding(config.kernel_size / 2)
-                         .bias(config.norm == "none");
-      model->push_back("conv" + n, torch::nn::Conv2d(options));
-      if (auto norm = make_norm2d(config.norm, config.channels[stage]); !norm.is_empty()) {
-        model->push_back("norm" + n, std::move(norm));
-      }
-      model->push_back("act" + n, make_activation(config.activation));
+                         .bias(norm.type == "none");
+      model->add("conv" + n, torch::nn::Conv2d(options));
+      if (auto layer = make_norm2d(norm, config.channels[stage]); !layer.is_empty()) model->add("norm" + n, std::move(layer));
+      model->add("act" + n, make_activation(activation));
       channels = config.channels[stage];
     }
-    model->push_back("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
+    model->add("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
     height /= 2;
     width /= 2;
   }
-  model->push_back("flatten", torch::nn::Flatten());
-  append_classifier_head(*model, config, channels * height * width, input.num_classes);
+  model->add("flatten", torch::nn::Flatten());
+  append_classifier_head(*model, config, activation, channels * height * width, input.num_classes);
   return model;
 }
 

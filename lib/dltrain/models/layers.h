@@ -1,4 +1,5 @@
-// Layer factories shared by the model families: activations and normalization by config name.
+// Layer factories shared by the model families: activations and normalization by config name,
+// and torchvision's conv + norm + activation unit.
 #pragma once
 
 #include <torch/nn/modules/container/any.h>
@@ -6,14 +7,32 @@
 #include <cstdint>
 #include <string>
 
+#include "dltrain/models/network.h"
+
 namespace dltrain::models {
 
+// relu | relu6 | leaky_relu | elu | gelu | silu | tanh | sigmoid
 torch::nn::AnyModule make_activation(const std::string& name);
 
-// A 2-D normalization layer over `channels`, or an empty AnyModule for "none".
-torch::nn::AnyModule make_norm2d(const std::string& name, int64_t channels);
+// `model.activation`, with "auto" replaced by the family's standard one.
+std::string resolve_activation(const std::string& configured, const char* family_standard);
 
-// A 1-D normalization over `features` (after a linear layer), or empty for "none".
-torch::nn::AnyModule make_norm1d(const std::string& name, int64_t features);
+// How feature maps (or feature vectors) are normalized: batch | layer | group | instance | none.
+struct NormSpec {
+  std::string type = "batch";
+  int64_t groups = 8;  // group norm
+};
+
+// A normalization layer over `channels` feature maps, or an empty AnyModule for "none".
+// layer = GroupNorm with one group (statistics over C, H, W; per-channel affine).
+torch::nn::AnyModule make_norm2d(const NormSpec& norm, int64_t channels);
+
+// A normalization over `features` after a linear layer, or empty for "none".
+torch::nn::AnyModule make_norm1d(const NormSpec& norm, int64_t features);
+
+// torchvision's Conv2dNormActivation: "0" conv (with a bias only when there is no norm),
+// "1" norm, "2" activation (omitted for an empty name), padding (kernel-1)/2.
+Chain conv_norm_activation(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                           int64_t groups, const NormSpec& norm, const std::string& activation);
 
 }  // namespace dltrain::models

@@ -7,8 +7,8 @@
 
 namespace dltrain::train {
 
-eval::ClassificationMetrics evaluate(torch::nn::Sequential& model, data::BatchLoader& loader, int64_t num_classes,
-                                     const c10::Device& device) {
+eval::ClassificationMetrics evaluate(const std::shared_ptr<models::Network>& model, data::BatchLoader& loader,
+                                     int64_t num_classes, const c10::Device& device) {
   namespace F = torch::nn::functional;
   eval::ClassificationMetrics metrics(num_classes);
   const bool was_training = model->is_training();

@@ -59,8 +59,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   check_monitor(config, data);
   const auto class_counts = data::class_counts(data::labels_of(data.train), data.num_classes);
   const auto class_weights = class_weights_for(config.loss.class_weights, class_counts);
-  auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
-  const auto summary_table = models::summarize(model, data.input_shape);
+  const auto input = models::model_input(config.model, data.input_shape, data.num_classes);
+  auto model = models::build_model(config.model, input);
+  const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
   auto optimizer = optim::build_optimizer(config.optimizer, model->parameters());
 
@@ -73,7 +74,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   spdlog::info("data: {} train, {} val, {} test samples of shape [{}, {}, {}], {} classes", data.train.size(),
                data.val.size(), data.test.size(), data.input_shape[0], data.input_shape[1], data.input_shape[2],
                data.num_classes);
-  spdlog::info("model {}: {} parameters; device {}; {} compute threads", config.model.type, summary_table.parameters,
+  spdlog::info("model {}: {} parameters, {} MACs per sample; device {}; {} compute threads", config.model.type, summary_table.parameters, summary_table.macs,
                runtime.device.str(), runtime.threads.compute);
   spdlog::info("training samples per class: {}", fmt::join(class_counts, ", "));
   if (!class_weights.empty()) {

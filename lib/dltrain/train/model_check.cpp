@@ -1,4 +1,5 @@
-// Reads the data (for the input shape and class count), builds the model, runs the summary.
+// Reads the data (for the input shape and class count) unless the config gives both, builds the
+// model, runs the summary.
 #include "dltrain/train/model_check.h"
 
 #include <fmt/format.h>
@@ -14,15 +15,20 @@
 namespace dltrain::train {
 
 ModelCheck check_model(const config::ExperimentConfig& config) {
-  const auto data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
   ModelCheck check;
-  check.input_shape = data.input_shape;
-  check.num_classes = data.num_classes;
-  check.train_samples = data.train.size();
-  check.val_samples = data.val.size();
-  check.test_samples = data.test.size();
-  auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
-  check.model = models::summarize(model, data.input_shape);
+  models::ModelInput input{config.model.input_shape, config.model.num_classes};
+  if (!models::has_explicit_input(config.model)) {
+    const auto data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
+    check.data_read = true;
+    check.train_samples = data.train.size();
+    check.val_samples = data.val.size();
+    check.test_samples = data.test.size();
+    input = models::model_input(config.model, data.input_shape, data.num_classes);
+  }
+  check.input_shape = input.input_shape;
+  check.num_classes = input.num_classes;
+  auto model = models::build_model(config.model, input);
+  check.model = models::summarize(*model, input.input_shape, config.data.batch_size);
   optim::build_optimizer(config.optimizer, model->parameters());  // its options are checked too
   return check;
 }
@@ -30,8 +36,10 @@ ModelCheck check_model(const config::ExperimentConfig& config) {
 std::string format_model_check(const ModelCheck& check) {
   std::string shape;
   for (auto dim : check.input_shape) shape += (shape.empty() ? "" : ", ") + std::to_string(dim);
-  return fmt::format("input [{}], {} classes; {} train / {} val / {} test samples\n\n", shape, check.num_classes,
-                     check.train_samples, check.val_samples, check.test_samples) +
+  const std::string data = check.data_read ? fmt::format("{} train / {} val / {} test samples", check.train_samples,
+                                                         check.val_samples, check.test_samples)
+                                           : "from model.input_shape and model.num_classes (no data read)";
+  return fmt::format("input [{}], {} classes; {}\n\n", shape, check.num_classes, data) +
          models::format_summary_table(check.model);
 }
 
@@ -41,11 +49,14 @@ nlohmann::ordered_json model_check_json(const config::ExperimentConfig& config, 
     layers.push_back({{"name", layer.name},
                       {"type", layer.type},
                       {"output_shape", layer.output_shape},
-                      {"parameters", layer.parameters}});
+                      {"parameters", layer.parameters},
+                      {"training", layer.training},
+                      {"macs", layer.macs}});
   }
   return {{"config", config::to_yaml(config)},
           {"data",
-           {{"input_shape", check.input_shape},
+           {{"read", check.data_read},
+            {"input_shape", check.input_shape},
             {"num_classes", check.num_classes},
             {"train_samples", check.train_samples},
             {"val_samples", check.val_samples},
@@ -54,6 +65,9 @@ nlohmann::ordered_json model_check_json(const config::ExperimentConfig& config, 
            {{"type", config.model.type},
             {"parameters", check.model.parameters},
             {"trainable_parameters", check.model.trainable_parameters},
+            {"macs_per_sample", check.model.macs},
+            {"activation_bytes", check.model.activation_bytes()},
+            {"batch_size", check.model.batch_size},
             {"layers", layers}}}};
 }
 

@@ -13,6 +13,7 @@ namespace dltrain::train {
 struct ModelCheck {
   std::vector<int64_t> input_shape;
   int64_t num_classes = 0;
+  bool data_read = false;  // false when model.input_shape and model.num_classes made the data unnecessary
   int64_t train_samples = 0, val_samples = 0, test_samples = 0;
   models::ModelSummary model;
 };

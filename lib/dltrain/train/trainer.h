@@ -3,7 +3,6 @@
 #pragma once
 
 #include <c10/core/Device.h>
-#include <torch/nn/modules/container/sequential.h>
 #include <torch/optim/optimizer.h>
 
 #include <cstdint>
@@ -14,12 +13,13 @@
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/io/metrics_log.h"
 #include "dltrain/io/run_directory.h"
+#include "dltrain/models/network.h"
 
 namespace dltrain::train {
 
 struct TrainingRun {
   const config::ExperimentConfig& config;
-  torch::nn::Sequential model;
+  std::shared_ptr<models::Network> model;
   torch::optim::Optimizer& optimizer;
   const data::DatasetSplits& data;
   c10::Device device;

@@ -47,6 +47,26 @@ ExperimentConfig non_default_config() {
   c.model.dropout = 1.0 / 3.0;
   c.model.init.weight = "xavier_uniform";
   c.model.init.bias = "zeros";
+  c.model.init.mode = "fan_out";
+  c.model.init.nonlinearity = "tanh";
+  c.model.init.std = 0.02;
+  c.model.input_shape = {3, 32, 32};
+  c.model.num_classes = 7;
+  c.model.norm_groups = 4;
+  c.model.block = "bottleneck";
+  c.model.blocks = {1, 2};
+  c.model.stem = "small";
+  c.model.zero_init_residual = true;
+  c.model.width_multiplier = 0.75;
+  c.model.depth_multiplier = 1.5;
+  c.model.stochastic_depth = 0.1;
+  c.model.cell = "gru";
+  c.model.hidden_size = 33;
+  c.model.num_layers = 2;
+  c.model.bidirectional = true;
+  // Option text survives as given, including text YAML would read differently unquoted.
+  c.model.layers = {{"conv2d", {{"out", "8"}, {"padding", "same"}, {"note", "a: b"}, {"empty", ""}, {"x", "1.50"}}, {}},
+                    {"residual", {}, {{"linear", {{"out", "4"}}, {}}, {"relu", {}, {}}}}};
   c.optimizer.type = "sgd";
   c.optimizer.lr = 0.001;
   c.optimizer.momentum = 0.0;
@@ -103,7 +123,8 @@ TEST_CASE("the dump writes every key of every section in schema order") {
                                         "loss", "train"});
   CHECK(dump["data"].size() == 13);
   CHECK(dump["data"]["normalize"].size() == 2);
-  CHECK(dump["model"].size() == 9);
+  CHECK(dump["model"].size() == 24);
+  CHECK(dump["model"]["init"].size() == 5);
   CHECK(dump["optimizer"].size() == 7);
   CHECK(dump["train"]["checkpoint"].size() == 3);
   CHECK_FALSE(dump["source_path"].IsDefined());

@@ -1,0 +1,33 @@
+// Leaves are whatever is not a Network; the dynamic_cast per layer costs nothing next to a conv.
+#include "dltrain/models/network.h"
+
+#include <torch/torch.h>
+
+namespace dltrain::models {
+
+std::string child_name(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+
+torch::Tensor call_layer(torch::nn::AnyModule& layer, torch::Tensor x, LayerTrace* trace, const std::string& name) {
+  if (auto* network = dynamic_cast<Network*>(layer.ptr().get())) return network->trace(std::move(x), trace, name);
+  if (trace == nullptr) return layer.forward(std::move(x));
+  TracedLayer row{name, layer.ptr(), x.sizes().vec(), {}};
+  torch::Tensor y = layer.forward(std::move(x));
+  row.output_shape = y.sizes().vec();
+  trace->layers.push_back(std::move(row));
+  return y;
+}
+
+ChainImpl& ChainImpl::add(const std::string& name, torch::nn::AnyModule layer) {
+  register_module(name, layer.ptr());
+  layers_.emplace_back(name, std::move(layer));
+  return *this;
+}
+
+torch::Tensor ChainImpl::trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) {
+  for (auto& [name, layer] : layers_) x = call_layer(layer, std::move(x), trace, child_name(prefix, name));
+  return x;
+}
+
+}  // namespace dltrain::models
