@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -58,12 +59,12 @@ int64_t BatchLoader::samples_per_epoch() const {
   return options_.drop_last ? batches_per_epoch() * options_.batch_size : set_.size();
 }
 
-void BatchLoader::start_epoch(int64_t epoch) {
+void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop_workers();
   for (int64_t i = 0; i < set_.size(); ++i) order_[i] = i;
   if (options_.shuffle) seeded_shuffle(order_, mix_seed(options_.seed, static_cast<uint64_t>(epoch)));
-  next_to_deliver_ = 0;
-  next_to_assemble_ = 0;
+  next_to_deliver_ = std::min(first_batch, batches_per_epoch());
+  next_to_assemble_ = next_to_deliver_;
   seconds_waited_ = 0.0;
   ready_.clear();
   stopping_ = false;
