@@ -27,4 +27,18 @@ struct NamedState {
 
 using NamedStates = std::vector<NamedState>;
 
+// Adapts any object with `save(OutputArchive&) const` and `load(InputArchive&)` (a scheduler,
+// an EMA) without it deriving from ResumableState; must outlive the checkpoint calls:
+//   io::ResumableRef<optim::Scheduler> slot(*scheduler); run.extra_states.push_back({"scheduler", &slot});
+template <class T>
+class ResumableRef : public ResumableState {
+ public:
+  explicit ResumableRef(T& object) : object_(object) {}
+  void save(torch::serialize::OutputArchive& archive) const override { object_.save(archive); }
+  void load(torch::serialize::InputArchive& archive) override { object_.load(archive); }
+
+ private:
+  T& object_;
+};
+
 }  // namespace dltrain::io
