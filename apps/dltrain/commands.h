@@ -19,5 +19,6 @@ using CommandAction = std::function<int()>;
 void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_plot_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
 
 }  // namespace dltrain::app

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   CLI::App app{"dltrain: train deep neural networks from YAML experiment configs.", "dltrain"};
   app.footer(
       "Exit codes: 0 success, 1 internal failure, 2 usage or config error, 3 data or file error,\n"
-      "4 training diverged, 130/143 interrupted.\n"
+      "4 training diverged, 130/143 interrupted by SIGINT/SIGTERM (checkpoint written; resume with\n"
+      "dltrain run --resume RUN_DIR).\n"
       "Example: dltrain run configs/quickstart.yaml --set train.epochs=2");
   app.set_version_flag("--version", app::version_text());
   app.require_subcommand(1);
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   app::add_run_command(app, global, action);
   app::add_eval_command(app, global, action);
   app::add_check_command(app, global, action);
+#ifdef DLTRAIN_WITH_VISION
+  app::add_plot_command(app, global, action);
+#endif
 
   try {
     app.parse(argc, argv);
@@ -60,6 +64,12 @@ int main(int argc, char** argv) {
     logging::setup_console({global.log_level, global.quiet});
     return action();
   } catch (const Error& e) {
+    // An interruption is not an error: the run is saved and resumable. (Matched by code, as
+    // errors are rethrown with config positions on their way here.)
+    if (e.code() == ExitCode::interrupted_int || e.code() == ExitCode::interrupted_term) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return static_cast<int>(e.code());
+    }
     return report(e.what(), e.code());
   } catch (const c10::Error& e) {
     return report(e.what_without_backtrace(), ExitCode::internal);

@@ -21,9 +21,12 @@ inline std::string read_file(const std::string& path) {
 }
 
 // `args` is appended to the binary path as shell words; stdout and stderr go to files in `dir`.
-inline CliResult run_dltrain(const std::string& args, const std::string& dir) {
+// `env` ("NAME=value ...") is set for the command only. A process killed by a signal reports
+// exit_code -1 or 128 + signal, depending on whether the shell exec'd it.
+inline CliResult run_dltrain(const std::string& args, const std::string& dir, const std::string& env = "") {
   const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  const std::string command = std::string(DLTRAIN_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string command =
+      env + (env.empty() ? "" : " ") + std::string(DLTRAIN_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -130,12 +130,23 @@ void describe_section(SchemaVisitor& v, CheckpointConfig& c) {
   v.field("save_best", c.save_best);
   v.field("monitor", c.monitor, non_empty_string());
   v.field("mode", c.mode, one_of({"min", "max"}));
+  v.field("every", c.every, non_negative_integer());
+  v.field("keep_last", c.keep_last, non_negative_integer());
+}
+
+void describe_section(SchemaVisitor& v, EarlyStoppingConfig& c) {
+  v.field("monitor", c.monitor, any_string());
+  v.field("mode", c.mode, one_of({"min", "max"}));
+  v.field("patience", c.patience, positive_integer());
+  v.field("min_delta", c.min_delta, non_negative_number());
+  v.field("restore_best", c.restore_best);
 }
 
 void describe_section(SchemaVisitor& v, TrainConfig& c) {
   v.field("epochs", c.epochs, positive_integer());
   v.field("log_every", c.log_every, positive_integer());
   section(v, "checkpoint", c.checkpoint);
+  section(v, "early_stopping", c.early_stopping);
 }
 
 template <class Section>
@@ -151,6 +162,7 @@ void describe(SchemaVisitor& v, ExperimentConfig& c) {
   v.field("device", c.device, device_name());
   v.field("output", c.output, non_empty_string());
   v.field("threads", c.threads, non_negative_integer());
+  v.field("deterministic", c.deterministic);
   section(v, "data", c.data);
   section(v, "model", c.model);
   section(v, "optimizer", c.optimizer);

@@ -135,12 +135,23 @@ struct CheckpointConfig {
   bool save_best = true;
   std::string monitor = "val/accuracy";  // any metric name logged per epoch
   std::string mode = "max";              // min | max
+  int64_t every = 1;      // also keep checkpoints/epoch-NNNN.pt every N epochs; 0 = never
+  int64_t keep_last = 2;  // how many epoch-NNNN.pt files to keep; 0 = all
+};
+
+struct EarlyStoppingConfig {
+  std::string monitor;        // any metric logged per epoch; "" = early stopping off
+  std::string mode = "min";   // min | max
+  int64_t patience = 5;       // epochs without improvement before stopping; > 0
+  double min_delta = 0.0;     // an improvement must beat the best by more than this; >= 0
+  bool restore_best = true;   // final weights and test metrics are the best epoch's
 };
 
 struct TrainConfig {
   int64_t epochs = 10;     // > 0
   int64_t log_every = 50;  // steps between progress lines; > 0
   CheckpointConfig checkpoint;
+  EarlyStoppingConfig early_stopping;
 };
 
 struct ExperimentConfig {
@@ -149,6 +160,7 @@ struct ExperimentConfig {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::string output = "runs";  // parent directory of run directories
   int64_t threads = 0;          // compute threads; 0 = one per available core
+  bool deterministic = false;   // deterministic algorithms only: CPU runs are bit-reproducible
   DataConfig data;
   ModelConfig model;
   OptimizerConfig optimizer;

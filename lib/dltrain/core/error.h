@@ -45,6 +45,12 @@ class DivergedError : public Error {
   explicit DivergedError(const std::string& message) : Error(ExitCode::diverged, message) {}
 };
 
+// SIGINT/SIGTERM stopped the run after a resume checkpoint was written (exit 130/143).
+class InterruptedError : public Error {
+ public:
+  InterruptedError(ExitCode code, const std::string& message) : Error(code, message) {}
+};
+
 // A bug or an environment failure: still one line, still no stack trace.
 class InternalError : public Error {
  public:

@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -63,11 +64,11 @@ int64_t BatchLoader::samples_per_epoch() const {
   return options_.drop_last ? batches_per_epoch() * options_.batch_size : sampler_.size();
 }
 
-void BatchLoader::start_epoch(int64_t epoch) {
+void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop_workers();
   order_ = sampler_.indices(epoch);
-  next_to_deliver_ = 0;
-  next_to_assemble_ = 0;
+  next_to_deliver_ = std::min(first_batch, batches_per_epoch());
+  next_to_assemble_ = next_to_deliver_;
   seconds_waited_ = 0.0;
   ready_.clear();
   stopping_ = false;

@@ -50,8 +50,9 @@ class BatchLoader {
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
 
-  // Starts an epoch: fixes its sample order and starts the workers.
-  void start_epoch(int64_t epoch);
+  // Starts an epoch: fixes its sample order and starts the workers. `first_batch` > 0 skips
+  // the batches a resumed run already trained on (the order does not change).
+  void start_epoch(int64_t epoch, int64_t first_batch = 0);
   // The next batch of the epoch in order, or nullopt at its end.
   std::optional<Batch> next();
 

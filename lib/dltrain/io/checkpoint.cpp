@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/fault_injection.h"
 #include "dltrain/core/version.h"
 #include "dltrain/io/atomic_file.h"
 #include "dltrain/optim/optimizer_factory.h"
@@ -71,7 +72,7 @@ torch::serialize::InputArchive open_archive(const std::string& path, CheckpointI
 }  // namespace
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const CheckpointInfo& info) {
+                     const CheckpointInfo& info, const NamedStates& states) {
   torch::serialize::OutputArchive archive;
   archive.write("dltrain_format", c10::IValue(kFormatVersion));
   archive.write("dltrain_version", c10::IValue(dltrain_version()));
@@ -95,12 +96,18 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     optimizer->save(optimizer_archive);
     archive.write("optimizer", optimizer_archive);
   }
+  for (const auto& slot : states) {
+    torch::serialize::OutputArchive state_archive;
+    slot.state->save(state_archive);
+    archive.write("state_" + slot.name, state_archive);
+  }
   replace_file_atomically(path, [&](const std::string& temp) {
     try {
       archive.save_to(temp);
     } catch (const c10::Error& e) {
       throw DataError("cannot write checkpoint '" + path + "': " + first_line(e));
     }
+    fault_point("checkpoint_write");  // the temporary file is complete, the old checkpoint still in place
   });
 }
 
@@ -110,7 +117,8 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
   return info;
 }
 
-CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                               const NamedStates& states) {
   CheckpointInfo info;
   auto archive = open_archive(path, info);
   const auto manifest = nlohmann::json::parse(read_value(archive, path, "manifest").toStringRef());
@@ -145,6 +153,18 @@ CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model
     optimizer->load(optimizer_archive);
     // LibTorch 1.13 drops the saved per-group options on load; re-apply the stored lr.
     optim::set_lr(*optimizer, info.lr);
+  }
+  for (const auto& slot : states) {
+    torch::serialize::InputArchive state_archive;
+    if (!archive.try_read("state_" + slot.name, state_archive)) {
+      throw DataError("checkpoint '" + path + "': has no \"" + slot.name +
+                      "\" state, so it cannot resume this run (written by an older dltrain or without it)");
+    }
+    try {
+      slot.state->load(state_archive);
+    } catch (const c10::Error& e) {
+      throw DataError("checkpoint '" + path + "': unreadable \"" + slot.name + "\" state (" + first_line(e) + ")");
+    }
   }
   return info;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "dltrain/io/resumable_state.h"
+
 namespace torch::nn {
 class Module;
 }
@@ -24,15 +26,17 @@ struct CheckpointInfo {
   double lr = 0.0;
 };
 
-// `optimizer` may be null (weights-only checkpoint).
+// `optimizer` may be null (weights-only checkpoint). Each of `states` is saved in its named slot.
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const CheckpointInfo& info);
+                     const CheckpointInfo& info, const NamedStates& states = {});
 
 // Reads the metadata only (to rebuild the model before loading it).
 CheckpointInfo read_checkpoint_info(const std::string& path);
 
 // Loads weights (and optimizer state when `optimizer` is given) after checking every tensor's
 // name and shape against the model. Throws DataError naming the first mismatch.
-CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer);
+// Each of `states` is loaded from its slot; a missing slot is a DataError (not a resume checkpoint).
+CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                               const NamedStates& states = {});
 
 }  // namespace dltrain::io

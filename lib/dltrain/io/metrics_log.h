@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,15 @@ using MetricRow = std::vector<std::pair<std::string, double>>;
 // The value of `name` in `row`; false when absent.
 bool find_metric(const MetricRow& row, const std::string& name, double& value);
 
+// Each metric of a run's metrics.jsonl as (epoch, value) points, for plots. Rows without a
+// value for a metric (null) leave a gap. Throws DataError when the file is missing or unreadable.
+using MetricHistory = std::map<std::string, std::vector<std::pair<double, double>>>;
+MetricHistory read_metric_history(const std::string& run_directory);
+
+// Drops every row after `epoch` from metrics.jsonl and metrics.csv (rows a killed run wrote
+// past its last checkpoint), so a resumed run appends without duplicates.
+void truncate_metrics_after(const std::string& run_directory, int64_t epoch);
+
 class MetricsLog {
  public:
   // Appends to existing files (a resumed run continues them).
@@ -27,6 +37,7 @@ class MetricsLog {
  private:
   std::ofstream jsonl_, csv_;
   std::vector<std::string> csv_columns_;
+  bool csv_has_header_ = false;
   std::string jsonl_path_, csv_path_;
 };
 

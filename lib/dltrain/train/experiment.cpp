@@ -9,8 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "dltrain/config/config_compare.h"
+#include "dltrain/config/load_config.h"
 #include "dltrain/config/resolved_yaml.h"
 #include "dltrain/core/error.h"
 #include "dltrain/core/logging.h"
@@ -20,6 +23,9 @@
 #include "dltrain/data/class_balance.h"
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/io/atomic_file.h"
+#include "dltrain/io/checkpoint.h"
+#include "dltrain/io/metrics_log.h"
+#include "dltrain/io/tfevents.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/model_builder.h"
 #include "dltrain/models/model_summary.h"
@@ -37,36 +43,80 @@ nlohmann::ordered_json row_json(const io::MetricRow& row) {
   return json;
 }
 
-void check_monitor(const config::ExperimentConfig& config, const data::DatasetSplits& data) {
+void check_monitor(const std::string& key, const std::string& monitor, const data::DatasetSplits& data) {
   const bool has_validation = data.val.size() > 0;
   const auto names = epoch_metric_names(has_validation, data.class_names);
-  const auto& monitor = config.train.checkpoint.monitor;
   if (std::find(names.begin(), names.end(), monitor) != names.end()) return;
   std::string known;
   for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
-  throw ConfigError("train.checkpoint.monitor: \"" + monitor + "\" is not logged by this run" +
+  throw ConfigError(key + ": \"" + monitor + "\" is not logged by this run" +
                     (has_validation ? "" : " (data.val_split is 0, so there are no val/ metrics)") +
                     "; expected one of " + known);
 }
 
+// The run directory and checkpoint to resume, after refusing config changes that would alter
+// the past: the checkpoint's stored config is the reference.
+// Without a checkpoint (killed before the first one was written) the run starts over in its
+// directory, checked against its config.yaml. Returns "" then.
+std::string checked_resume_checkpoint(const config::ExperimentConfig& config, const io::RunDirectory& run) {
+  const std::string last = run.checkpoints + "/last.pt";
+  const bool has_checkpoint = std::filesystem::exists(last);
+  const auto stored = has_checkpoint
+                          ? config::load_config_from_string(io::read_checkpoint_info(last).config_yaml, last)
+                          : config::load_config(run.file("config.yaml"));
+  std::string refused;
+  for (const auto& key : config::differing_keys(stored, config)) {
+    const auto& allowed = keys_changeable_on_resume();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) refused += (refused.empty() ? "" : ", ") + key;
+  }
+  if (!refused.empty()) {
+    std::string allowed;
+    for (const auto& key : keys_changeable_on_resume()) allowed += (allowed.empty() ? "" : ", ") + key;
+    throw ConfigError("cannot resume '" + run.path + "' with a changed config: " + refused +
+                      " differ from the run's; only " + allowed + " may change on resume");
+  }
+  if (!has_checkpoint) {
+    spdlog::warn("{} has no checkpoint yet; starting it over in the same directory", run.path);
+    io::truncate_metrics_after(run.path, 0);
+    io::truncate_tfevents_after(run.path, 0, 0);
+    return "";
+  }
+  return last;
+}
+
 }  // namespace
+
+const std::vector<std::string>& keys_changeable_on_resume() {
+  static const std::vector<std::string> keys = {"name",         "output",        "threads",        "data.workers",
+                                                "data.prefetch", "train.epochs", "train.log_every"};
+  return keys;
+}
 
 nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
 
   const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
-  check_monitor(config, data);
+  check_monitor("train.checkpoint.monitor", config.train.checkpoint.monitor, data);
+  if (!config.train.early_stopping.monitor.empty()) {
+    check_monitor("train.early_stopping.monitor", config.train.early_stopping.monitor, data);
+  }
   const auto class_counts = data::class_counts(data::labels_of(data.train), data.num_classes);
   const auto class_weights = class_weights_for(config.loss.class_weights, class_counts);
+  // Same flag on LibTorch 1.13 and 2.x; CPU kernels are then run-to-run identical.
+  at::globalContext().setDeterministicAlgorithms(config.deterministic, /*warn_only=*/false);
   const auto input = models::model_input(config.model, data.input_shape, data.num_classes);
   auto model = models::build_model(config.model, input);
   const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
   auto optimizer = optim::build_optimizer(config.optimizer, model->parameters());
 
-  const io::RunDirectory run = io::create_run_directory(options.output.empty() ? config.output : options.output,
-                                                        config.name, options.force);
+  const bool resuming = !options.resume.empty();
+  const io::RunDirectory run =
+      resuming ? io::open_run_directory(options.resume)
+               : io::create_run_directory(options.output.empty() ? config.output : options.output, config.name,
+                                          options.force);
+  const std::string resume_from = resuming ? checked_resume_checkpoint(config, run) : "";
   const std::string resolved = config::to_yaml(config);
   io::write_text_atomically(run.file("config.yaml"), resolved);
   logging::FileLogScope file_log(run.file("train.log"));
@@ -81,7 +131,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
     spdlog::info("loss class weights ({}): {:.4g}", config.loss.class_weights.type, fmt::join(class_weights, ", "));
   }
 
-  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved, class_weights};
+  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved, class_weights, resume_from, {}};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;
@@ -101,6 +151,18 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   summary["stop_reason"] = outcome.stop_reason;
   summary["epochs_completed"] = outcome.epochs_completed;
   summary["epochs_planned"] = config.train.epochs;
+  if (outcome.resumed_from_epoch >= 0) summary["resumed_after_epoch"] = outcome.resumed_from_epoch;
+  if (!config.train.early_stopping.monitor.empty()) {
+    summary["early_stopping"] = {
+        {"monitor", config.train.early_stopping.monitor},
+        {"mode", config.train.early_stopping.mode},
+        {"best_epoch", outcome.early_stopping_best_epoch},
+        {"best_value", outcome.early_stopping_best_epoch > 0 ? nlohmann::ordered_json(outcome.early_stopping_best_value)
+                                                             : nullptr},
+        {"stopped", outcome.stop_reason == "early_stopping"},
+        {"reason", outcome.stop_detail},
+        {"restored_best", outcome.restored_best}};
+  }
   summary["best"] = {{"epoch", outcome.best_epoch},
                      {"monitor", config.train.checkpoint.monitor},
                      {"mode", config.train.checkpoint.mode},

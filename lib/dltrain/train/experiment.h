@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 #include "dltrain/config/experiment_config.h"
 
@@ -12,7 +13,11 @@ namespace dltrain::train {
 struct RunOptions {
   std::string output;  // overrides config.output when not empty
   bool force = false;  // reuse <output>/<name> instead of picking a new suffix
+  std::string resume;  // a run directory to continue from its checkpoints/last.pt
 };
+
+// The config keys a resumed run may change: they cannot alter what was already trained.
+const std::vector<std::string>& keys_changeable_on_resume();
 
 nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, const RunOptions& options);
 

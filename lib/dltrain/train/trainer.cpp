@@ -1,5 +1,5 @@
-// One epoch = train pass + validation + metrics row + checkpoints. Kept short on purpose:
-// the step itself is in train_epoch, bookkeeping in fit.
+// One epoch = train pass + validation + metrics row + checkpoints. The per-batch step is one
+// call (training_step) so it can be replaced whole; resume and interruption live in fit.
 #include "dltrain/train/trainer.h"
 
 #include <spdlog/spdlog.h>
@@ -7,76 +7,141 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/fault_injection.h"
 #include "dltrain/core/torch_compat.h"
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/io/checkpoint.h"
+#include "dltrain/io/tfevents.h"
 #include "dltrain/optim/optimizer_factory.h"
+#include "dltrain/train/checkpoint_policy.h"
+#include "dltrain/train/early_stopping.h"
 #include "dltrain/train/evaluation.h"
+#include "dltrain/train/interrupt.h"
 #include "dltrain/train/loss_function.h"
 #include "dltrain/train/progress_line.h"
+#include "dltrain/train/resume_state.h"
 
 namespace dltrain::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct EpochTotals {
-  double loss_sum = 0.0;
-  int64_t correct = 0, samples = 0;
-  double seconds = 0.0, data_wait = 0.0;
+struct StepResult {
+  torch::Tensor loss;     // the batch's mean loss
+  torch::Tensor logits;   // for the running accuracy
+  io::MetricRow scalars;  // when asked: extra per-step scalars for TensorBoard (step/<name>)
 };
 
-EpochTotals train_epoch(TrainingRun& run, data::BatchLoader& loader, const LossFunction& loss, int64_t epoch,
-                        ProgressLine& progress) {
-  EpochTotals totals;
+// The per-batch step: zero grads, forward, loss, backward, optimizer step. With `report`,
+// also the global gradient L2 norm (costs a pass over the gradients, so only every log_every).
+StepResult training_step(TrainingRun& run, const LossFunction& loss, const torch::Tensor& inputs,
+                         const torch::Tensor& targets, bool report) {
+  compat::clear_grads(run.optimizer);
+  auto logits = run.model->forward(inputs);
+  auto batch_loss = loss.mean(logits, targets);
+  batch_loss.backward();
+  io::MetricRow scalars;
+  if (report) {
+    double squares = 0.0;
+    for (const auto& parameter : run.model->parameters()) {
+      if (parameter.grad().defined()) squares += parameter.grad().pow(2).sum().item<double>();
+    }
+    scalars.emplace_back("grad_norm", std::sqrt(squares));
+  }
+  run.optimizer.step();
+  return {batch_loss.detach(), logits.detach(), std::move(scalars)};
+}
+
+struct EpochTiming {
+  double seconds = 0.0, data_wait = 0.0;
+  int64_t samples = 0;  // trained in this process (a resumed epoch counts only its rest)
+};
+
+// Trains the rest of `epoch` from position.steps_in_epoch, keeping the totals in `position`.
+// Returns false when a signal asked to stop (after a finished step).
+bool train_epoch(TrainingRun& run, data::BatchLoader& loader, const LossFunction& loss, int64_t epoch,
+                 TrainingPosition& position, ProgressLine& progress, io::TfEventsWriter& events,
+                 EpochTiming& timing) {
   const auto start = Clock::now();
   run.model->train();
-  loader.start_epoch(epoch);
-  progress.start_epoch(epoch);
-  int64_t step = 0;
+  loader.start_epoch(epoch, position.steps_in_epoch);
+  progress.start_epoch(epoch, position.steps_in_epoch);
+  const int64_t log_every = run.config.train.log_every;
+  bool finished = true;
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
-    compat::clear_grads(run.optimizer);
-    auto logits = run.model->forward(inputs);
-    auto batch_loss = loss.mean(logits, targets);
-    batch_loss.backward();
-    run.optimizer.step();
+    fault_point("step");  // mid-batch: the batch is loaded, its step not applied
+    const bool log_step = (position.global_step + 1) % log_every == 0;
+    const StepResult step = training_step(run, loss, inputs, targets, log_step);
 
-    const double loss_value = batch_loss.item<double>();
-    ++step;
+    const double loss_value = step.loss.item<double>();
+    ++position.steps_in_epoch;
+    ++position.global_step;
     if (!std::isfinite(loss_value)) {
       throw DivergedError("training diverged: the loss became " + std::to_string(loss_value) + " at epoch " +
-                          std::to_string(epoch) + ", step " + std::to_string(step) +
+                          std::to_string(epoch) + ", step " + std::to_string(position.steps_in_epoch) +
                           "; lower optimizer.lr or normalize the inputs");
     }
     const int64_t n = targets.size(0);
-    totals.loss_sum += loss_value * n;
-    totals.correct += logits.argmax(1).eq(targets).sum().item<int64_t>();
-    totals.samples += n;
-    progress.update(step, totals.loss_sum / totals.samples, double(totals.correct) / totals.samples, totals.samples);
-    if (step % run.config.train.log_every == 0) {
-      spdlog::debug("epoch {} step {}/{} loss {:.4f}", epoch, step, loader.batches_per_epoch(), loss_value);
+    position.loss_sum += loss_value * n;
+    position.correct += step.logits.argmax(1).eq(targets).sum().item<int64_t>();
+    position.samples += n;
+    timing.samples += n;
+    progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
+                    double(position.correct) / position.samples, timing.samples);
+    if (log_step) {
+      events.add_scalar("step/loss", loss_value, position.global_step);
+      events.add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
+      for (const auto& [name, value] : step.scalars) events.add_scalar("step/" + name, value, position.global_step);
+    }
+    if (InterruptHandler::pending() != 0) {
+      finished = false;
+      break;
     }
   }
   progress.finish_epoch();
-  totals.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  totals.data_wait = loader.seconds_waited();
-  return totals;
+  timing.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  timing.data_wait = loader.seconds_waited();
+  return finished;
+}
+
+nlohmann::ordered_json row_to_json(const io::MetricRow& row) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : row) json[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nullptr;
+  return json;
+}
+
+io::MetricRow row_from_json(const std::string& text) {
+  io::MetricRow row;
+  const auto json = nlohmann::ordered_json::parse(text);
+  for (const auto& [name, value] : json.items()) {
+    row.emplace_back(name, value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN());
+  }
+  return row;
 }
 
 bool improves(double value, double best, const std::string& mode) {
   return mode == "min" ? value < best : value > best;
 }
 
-std::string metrics_json(int64_t epoch, const io::MetricRow& row) {
-  nlohmann::ordered_json json;
-  json["epoch"] = epoch;
-  for (const auto& [name, value] : row) json[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nullptr;
-  return json.dump();
+double metric_or_nan(const io::MetricRow& row, const std::string& name) {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  io::find_metric(row, name, value);
+  return value;
+}
+
+[[noreturn]] void stop_interrupted(const TrainingRun& run, const TrainingPosition& position, int signal,
+                                   const std::string& checkpoint) {
+  const int64_t epoch = position.epochs_done + (position.steps_in_epoch > 0 ? 1 : 0);
+  throw InterruptedError(static_cast<ExitCode>(InterruptHandler::exit_code(signal)),
+                         std::string("interrupted by ") + InterruptHandler::name(signal) + " at epoch " +
+                             std::to_string(epoch) + ", step " + std::to_string(position.steps_in_epoch) +
+                             "; checkpoint " + checkpoint + "; resume with: dltrain run --resume " + run.run.path);
 }
 
 }  // namespace
@@ -101,51 +166,139 @@ TrainingOutcome fit(TrainingRun& run) {
   if (run.data.val.size() > 0) {
     val_loader = std::make_unique<data::BatchLoader>(run.data.val, data::loader_options_for(config.data, config.seed, false));
   }
-  io::MetricsLog metrics_log(run.run.path);
-  ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch());
   const auto& monitor = config.train.checkpoint;
+  const CheckpointPolicy checkpoints(monitor, run.run.checkpoints);
+
+  TrainingPosition position;
+  GeneratorState generator;
+  EarlyStopping stopping(config.train.early_stopping);
+  WeightSnapshot best_weights;  // early stopping's best epoch, for restore_best
+  io::NamedStates states = {{"position", &position},
+                            {"generator", &generator},
+                            {"early_stopping", &stopping},
+                            {"best_weights", &best_weights}};
+  states.insert(states.end(), run.extra_states.begin(), run.extra_states.end());
 
   TrainingOutcome outcome;
+  io::MetricRow last_row;  // the last finished epoch's metrics, stored with every checkpoint
+  if (!run.resume_from.empty()) {
+    checkpoints.remove_stale_temporaries();
+    last_row = row_from_json(io::load_checkpoint(run.resume_from, *run.model, &run.optimizer, states).metrics_json);
+    io::truncate_metrics_after(run.run.path, position.epochs_done);
+    io::truncate_tfevents_after(run.run.path, position.epochs_done, position.global_step);
+    outcome.resumed_from_epoch = position.epochs_done;
+    outcome.epochs_completed = position.epochs_done;
+    outcome.last_metrics = last_row;
+    outcome.best_epoch = position.best_epoch;
+    outcome.best_value = position.best_value;
+    outcome.best_metrics = row_from_json(position.best_metrics_json);
+    if (!position.stop_reason.empty() || position.epochs_done >= config.train.epochs) {
+      spdlog::info("{} has finished training ({} after epoch {}); evaluating and writing the summary", run.run.path,
+                   position.stop_reason.empty() ? "all epochs" : position.stop_reason, position.epochs_done);
+    } else {
+      spdlog::info("resuming {} after epoch {}, step {} of epoch {}", run.run.path, position.epochs_done,
+                   position.steps_in_epoch, position.epochs_done + 1);
+    }
+  }
+
+  io::MetricsLog metrics_log(run.run.path);
+  io::TfEventsWriter events(run.run.path);
+  ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch(), config.train.log_every);
+  const InterruptHandler interrupts;
+  const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {
+    io::CheckpointInfo info{epoch,
+                            run.config_yaml,
+                            row_to_json(row).dump(),
+                            run.data.class_names,
+                            run.data.input_shape,
+                            optim::current_lr(run.optimizer)};
+    io::save_checkpoint(checkpoints.last_path(), *run.model, &run.optimizer, info, states);
+  };
+
   int64_t train_samples = 0;
-  for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
-    const EpochTotals totals = train_epoch(run, train_loader, loss, epoch, progress);
-    outcome.train_seconds += totals.seconds;
-    outcome.data_wait_seconds += totals.data_wait;
-    train_samples += totals.samples;
+  for (int64_t epoch = position.epochs_done + 1; epoch <= config.train.epochs && !stopping.should_stop(); ++epoch) {
+    EpochTiming timing;
+    const bool finished = train_epoch(run, train_loader, loss, epoch, position, progress, events, timing);
+    outcome.train_seconds += timing.seconds;
+    outcome.data_wait_seconds += timing.data_wait;
+    train_samples += timing.samples;
+    if (!finished) {
+      save_last(position.epochs_done, last_row);
+      stop_interrupted(run, position, InterruptHandler::pending(), checkpoints.last_path());
+    }
+    fault_point("validation");
 
     io::MetricRow row = {
-        {"train/loss", totals.loss_sum / totals.samples},
-        {"train/accuracy", double(totals.correct) / totals.samples},
+        {"train/loss", position.loss_sum / position.samples},
+        {"train/accuracy", double(position.correct) / position.samples},
     };
     if (val_loader) {
       auto val = evaluate(run.model, *val_loader, run.data.num_classes, run.device);
       for (auto& entry : split_metrics("val", val, run.data.class_names)) row.push_back(entry);
     }
     row.push_back({"lr", optim::current_lr(run.optimizer)});
-    row.push_back({"train/samples_per_second", totals.samples / totals.seconds});
-    row.push_back({"train/data_wait_fraction", totals.data_wait / totals.seconds});
-    row.push_back({"train/epoch_seconds", totals.seconds});
-    metrics_log.append_epoch(epoch, row);
+    row.push_back({"train/samples_per_second", timing.samples / timing.seconds});
+    row.push_back({"train/data_wait_fraction", timing.data_wait / timing.seconds});
+    row.push_back({"train/epoch_seconds", timing.seconds});
+    position.epochs_done = epoch;
+    position.steps_in_epoch = 0;
+    position.loss_sum = 0.0;
+    position.correct = position.samples = 0;
 
-    io::CheckpointInfo info{epoch, run.config_yaml, metrics_json(epoch, row), run.data.class_names,
-                            run.data.input_shape, optim::current_lr(run.optimizer)};
-    io::save_checkpoint(run.run.checkpoints + "/last.pt", *run.model, &run.optimizer, info);
-    double value = 0.0;
-    if (io::find_metric(row, monitor.monitor, value) && std::isfinite(value) &&
-        (outcome.best_epoch == 0 || improves(value, outcome.best_value, monitor.mode))) {
+    metrics_log.append_epoch(epoch, row);
+    for (const auto& [name, value] : row) events.add_scalar(name, value, epoch);
+    events.flush();
+    fault_point("metrics_written");
+
+    const double value = metric_or_nan(row, monitor.monitor);
+    const bool improved =
+        std::isfinite(value) && (position.best_epoch == 0 || improves(value, position.best_value, monitor.mode));
+    if (improved) {
+      position.best_epoch = epoch;
+      position.best_value = value;
+      position.best_metrics_json = row_to_json(row).dump();
       outcome.best_epoch = epoch;
       outcome.best_value = value;
       outcome.best_metrics = row;
-      if (monitor.save_best) io::save_checkpoint(run.run.checkpoints + "/best.pt", *run.model, &run.optimizer, info);
     }
+    if (stopping.enabled()) {
+      const bool best = stopping.observe(epoch, metric_or_nan(row, stopping.config().monitor));
+      if (best && stopping.config().restore_best) best_weights.take(*run.model);
+      if (stopping.should_stop()) position.stop_reason = "early_stopping";
+    }
+    save_last(epoch, row);
+    checkpoints.after_epoch(epoch, improved);
+    fault_point("epoch_end");
+
     spdlog::info("epoch {}/{}: train loss {:.4f} acc {:.4f}{} | {:.1f}s, {:.0f} samples/s", epoch, config.train.epochs,
                  row[0].second, row[1].second,
                  val_loader ? fmt::format(" | val loss {:.4f} acc {:.4f}", row[2].second, row[3].second) : "",
-                 totals.seconds, totals.samples / totals.seconds);
+                 timing.seconds, timing.samples / timing.seconds);
+    last_row = row;
     outcome.last_metrics = row;
     outcome.epochs_completed = epoch;
+    if (const int signal = InterruptHandler::pending(); signal != 0 && !stopping.should_stop() &&
+                                                       epoch < config.train.epochs) {
+      stop_interrupted(run, position, signal, checkpoints.last_path());
+    }
   }
-  outcome.stop_reason = "completed";
+
+  outcome.stop_reason = stopping.should_stop() ? "early_stopping" : "completed";
+  if (stopping.enabled()) {
+    outcome.stop_detail = stopping.reason();
+    outcome.early_stopping_best_epoch = stopping.best_epoch();
+    outcome.early_stopping_best_value = stopping.best_value();
+    if (stopping.should_stop()) spdlog::info("early stopping: {}", outcome.stop_detail);
+    if (stopping.config().restore_best && !best_weights.empty()) {
+      // last.pt then holds the final (best) weights too, and the run is marked finished.
+      best_weights.restore_into(*run.model);
+      outcome.restored_best = true;
+      position.stop_reason = outcome.stop_reason;
+      save_last(outcome.epochs_completed, outcome.last_metrics);
+      spdlog::info("restored the weights of epoch {} ({} {:.6g})", stopping.best_epoch(), stopping.config().monitor,
+                   stopping.best_value());
+    }
+  }
   outcome.samples_per_second = outcome.train_seconds > 0 ? train_samples / outcome.train_seconds : 0.0;
   return outcome;
 }

@@ -1,5 +1,6 @@
 // The training loop: epochs of forward/backward/step over the train loader, validation after
-// each epoch, metrics to the run directory, last/best checkpoints. Knows nothing of YAML.
+// each epoch, metrics (jsonl, csv, TensorBoard) to the run directory, checkpoints, early
+// stopping, exact resume and SIGINT/SIGTERM handling. Knows nothing of YAML.
 #pragma once
 
 #include <c10/core/Device.h>
@@ -12,6 +13,7 @@
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/io/metrics_log.h"
+#include "dltrain/io/resumable_state.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/network.h"
 
@@ -26,13 +28,21 @@ struct TrainingRun {
   const io::RunDirectory& run;
   std::string config_yaml;  // resolved config, stored in every checkpoint
   std::vector<double> class_weights;  // of the loss, one per class; empty: unweighted
+  std::string resume_from;  // a resume checkpoint (last.pt) to continue from; empty: a fresh run
+  // More state for resume checkpoints, each in its named slot (e.g. "scheduler", "ema").
+  io::NamedStates extra_states = {};
 };
 
 struct TrainingOutcome {
   int64_t epochs_completed = 0;
   int64_t best_epoch = 0;  // 0 when no epoch was judged (no monitor metric)
   double best_value = 0.0;
-  std::string stop_reason;  // "completed"
+  std::string stop_reason;  // "completed" | "early_stopping"
+  std::string stop_detail;  // early stopping: which metric stalled, for how long
+  int64_t early_stopping_best_epoch = 0;
+  double early_stopping_best_value = 0.0;
+  bool restored_best = false;       // the final weights are early stopping's best epoch's
+  int64_t resumed_from_epoch = -1;  // completed epochs at resume; -1: not resumed
   io::MetricRow last_metrics;
   io::MetricRow best_metrics;
   double train_seconds = 0.0;       // inside training epochs (validation excluded)
@@ -40,6 +50,7 @@ struct TrainingOutcome {
   double data_wait_seconds = 0.0;
 };
 
+// Throws InterruptedError (exit 130/143) after writing last.pt when SIGINT/SIGTERM arrives.
 TrainingOutcome fit(TrainingRun& run);
 
 // The metric names of every epoch row fit() writes, in order (monitors are checked against it).

@@ -105,3 +105,37 @@ TEST_CASE("a weights-only checkpoint refuses to restore an optimizer") {
   auto optimizer = optim::build_optimizer(config::OptimizerConfig{}, model->parameters());
   CHECK_THROWS_WITH(io::load_checkpoint(path, *model, optimizer.get()), Catch::Contains("no optimizer state"));
 }
+
+namespace {
+
+// Stands for a scheduler or EMA: any object with save/load(archive), not a ResumableState.
+struct Counter {
+  int64_t steps = 0;
+  void save(torch::serialize::OutputArchive& archive) const { archive.write("steps", c10::IValue(steps)); }
+  void load(torch::serialize::InputArchive& archive) {
+    c10::IValue value;
+    archive.read("steps", value);
+    steps = value.toInt();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("extra state travels in named slots; a missing slot is a data error naming it") {
+  TempDir tmp;
+  const std::string path = tmp.path + "/last.pt";
+  auto model = small_model();
+  Counter scheduler{41};
+  io::ResumableRef<Counter> slot(scheduler);
+  io::save_checkpoint(path, *model, nullptr, sample_info(), {{"scheduler", &slot}});
+
+  Counter restored;
+  io::ResumableRef<Counter> restored_slot(restored);
+  io::load_checkpoint(path, *model, nullptr, {{"scheduler", &restored_slot}});
+  CHECK(restored.steps == 41);
+
+  Counter ema;
+  io::ResumableRef<Counter> ema_slot(ema);
+  CHECK_THROWS_WITH(io::load_checkpoint(path, *model, nullptr, {{"ema", &ema_slot}}),
+                    Catch::Contains("no \"ema\" state"));
+}

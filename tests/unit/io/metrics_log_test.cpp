@@ -57,3 +57,27 @@ TEST_CASE("find_metric reports presence and value") {
   CHECK(value == 0.1);
   CHECK_FALSE(io::find_metric(row, "val/loss", value));
 }
+
+TEST_CASE("truncating after an epoch drops later rows of both files and appending continues cleanly") {
+  TempDir tmp;
+  {
+    io::MetricsLog log(tmp.path);
+    for (int64_t epoch = 1; epoch <= 3; ++epoch) log.append_epoch(epoch, {{"train/loss", 1.0 / epoch}});
+  }
+  io::truncate_metrics_after(tmp.path, 1);
+  {
+    io::MetricsLog log(tmp.path);  // a resumed run
+    log.append_epoch(2, {{"train/loss", 0.125}});
+  }
+  const auto jsonl = lines_of(tmp.path + "/metrics.jsonl");
+  REQUIRE(jsonl.size() == 2);
+  CHECK(nlohmann::json::parse(jsonl[1])["train/loss"] == 0.125);
+  const auto csv = lines_of(tmp.path + "/metrics.csv");
+  REQUIRE(csv.size() == 3);  // one header, epochs 1 and 2
+  CHECK(csv[0] == "epoch,train/loss");
+  CHECK(csv[2] == "2,0.125");
+
+  const auto history = io::read_metric_history(tmp.path);
+  REQUIRE(history.at("train/loss").size() == 2);
+  CHECK(history.at("train/loss")[1] == std::make_pair(2.0, 0.125));
+}
