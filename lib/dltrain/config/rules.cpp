@@ -19,6 +19,13 @@ Rule<double> fraction() {
   return {"a number in [0, 1)", [](const double& v) { return v >= 0 && v < 1; }, false, {}};
 }
 
+Rule<double> unit_interval() {
+  return {"a number in (0, 1]", [](const double& v) { return v > 0 && v <= 1; }, false, {}};
+}
+Rule<double> open_unit_interval() {
+  return {"a number in (0, 1)", [](const double& v) { return v > 0 && v < 1; }, false, {}};
+}
+
 Rule<int64_t> integer() { return {"an integer", {}, false, {}}; }
 Rule<int64_t> positive_integer() {
   return {"a positive integer", [](const int64_t& v) { return v > 0; }, false, {}};

@@ -100,11 +100,12 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   std::vector<std::string> top;
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "data", "model", "optimizer",
-                                        "loss", "train"});
+                                        "scheduler", "loss", "regularization", "train"});
   CHECK(dump["data"].size() == 12);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 9);
-  CHECK(dump["optimizer"].size() == 7);
+  CHECK(dump["optimizer"].size() == 16);
+  CHECK(dump["scheduler"].size() == 21);
   CHECK(dump["train"]["checkpoint"].size() == 3);
   CHECK_FALSE(dump["source_path"].IsDefined());
 }
