@@ -61,4 +61,14 @@ void MetricsLog::append_epoch(int64_t epoch, const MetricRow& row) {
   if (!jsonl_ || !csv_) throw DataError("cannot write metrics to '" + jsonl_path_ + "' (disk full?)");
 }
 
+void MetricsLog::append_step(int64_t epoch, int64_t step, const MetricRow& row) {
+  nlohmann::ordered_json line;
+  line["epoch"] = epoch;
+  line["step"] = step;
+  for (const auto& [name, value] : row) line[name] = number(value);
+  jsonl_ << line.dump() << '\n';
+  jsonl_.flush();
+  if (!jsonl_) throw DataError("cannot write metrics to '" + jsonl_path_ + "' (disk full?)");
+}
+
 }  // namespace dltrain::io

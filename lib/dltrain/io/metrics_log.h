@@ -23,6 +23,8 @@ class MetricsLog {
 
   // Writes one epoch row; the CSV header comes from the first row written.
   void append_epoch(int64_t epoch, const MetricRow& row);
+  // Writes a within-epoch row ({"epoch", "step", ...}) to metrics.jsonl only; the CSV keeps epochs.
+  void append_step(int64_t epoch, int64_t step, const MetricRow& row);
 
  private:
   std::ofstream jsonl_, csv_;

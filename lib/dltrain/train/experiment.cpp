@@ -24,6 +24,7 @@
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/trainer.h"
+#include "dltrain/train/training_step.h"
 
 namespace dltrain::train {
 namespace {
@@ -34,13 +35,12 @@ nlohmann::ordered_json row_json(const io::MetricRow& row) {
   return json;
 }
 
-void check_monitor(const config::ExperimentConfig& config, bool has_validation) {
+void check_monitor(const std::string& key, const std::string& monitor, bool has_validation) {
   const auto names = epoch_metric_names(has_validation);
-  const auto& monitor = config.train.checkpoint.monitor;
   if (std::find(names.begin(), names.end(), monitor) != names.end()) return;
   std::string known;
   for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
-  throw ConfigError("train.checkpoint.monitor: \"" + monitor + "\" is not logged by this run" +
+  throw ConfigError(key + ": \"" + monitor + "\" is not logged by this run" +
                     (has_validation ? "" : " (data.val_split is 0, so there are no val/ metrics)") +
                     "; expected one of " + known);
 }
@@ -52,11 +52,15 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
 
   const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
-  check_monitor(config, data.val.size() > 0);
+  check_monitor("train.checkpoint.monitor", config.train.checkpoint.monitor, data.val.size() > 0);
+  if (config.scheduler.type == "reduce_on_plateau")
+    check_monitor("scheduler.monitor", config.scheduler.monitor, data.val.size() > 0);
+  check_amp_device(config.train, runtime.device);
   auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
   const auto summary_table = models::summarize(model, data.input_shape);
   model->to(runtime.device);
-  auto optimizer = optim::build_optimizer(config.optimizer, model->parameters());
+  auto built = optim::build_optimizer(config.optimizer, *model);
+  auto& optimizer = built.optimizer;
 
   const io::RunDirectory run = io::create_run_directory(options.output.empty() ? config.output : options.output,
                                                         config.name, options.force);
@@ -70,7 +74,12 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   spdlog::info("model {}: {} parameters; device {}; {} compute threads", config.model.type, summary_table.parameters,
                runtime.device.str(), runtime.threads.compute);
 
-  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved};
+  for (std::size_t g = 0; g < built.groups.size(); ++g)
+    spdlog::info("optimizer {} group {}: {} ({} tensors), lr {:g}, weight decay {:g}", config.optimizer.type, g,
+                 built.groups[g].label, built.groups[g].params.size(), built.groups[g].lr,
+                 built.groups[g].weight_decay);
+  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved,
+                       optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size())};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;

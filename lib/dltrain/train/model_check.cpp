@@ -23,7 +23,7 @@ ModelCheck check_model(const config::ExperimentConfig& config) {
   check.test_samples = data.test.size();
   auto model = models::build_model(config.model, {data.input_shape, data.num_classes});
   check.model = models::summarize(model, data.input_shape);
-  optim::build_optimizer(config.optimizer, model->parameters());  // its options are checked too
+  optim::build_optimizer(config.optimizer, *model);  // its options are checked too
   return check;
 }
 

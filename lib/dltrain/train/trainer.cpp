@@ -1,5 +1,5 @@
 // One epoch = train pass + validation + metrics row + checkpoints. Kept short on purpose:
-// the step itself is in train_epoch, bookkeeping in fit.
+// the per-batch step is TrainingStep (training_step.cpp), bookkeeping in fit.
 #include "dltrain/train/trainer.h"
 
 #include <spdlog/spdlog.h>
@@ -10,13 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include "dltrain/core/error.h"
-#include "dltrain/core/torch_compat.h"
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/io/checkpoint.h"
+#include "dltrain/optim/lr_scheduler.h"
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/loss_function.h"
 #include "dltrain/train/progress_line.h"
+#include "dltrain/train/training_step.h"
+#include "dltrain/train/weight_ema.h"
 
 namespace dltrain::train {
 namespace {
@@ -29,37 +31,30 @@ struct EpochTotals {
   double seconds = 0.0, data_wait = 0.0;
 };
 
-EpochTotals train_epoch(TrainingRun& run, data::BatchLoader& loader, const LossFunction& loss, int64_t epoch,
-                        ProgressLine& progress) {
+EpochTotals train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, int64_t epoch,
+                        ProgressLine& progress, io::MetricsLog& metrics_log) {
   EpochTotals totals;
   const auto start = Clock::now();
   run.model->train();
   loader.start_epoch(epoch);
   progress.start_epoch(epoch);
-  int64_t step = 0;
+  step.start_epoch(epoch, loader.batches_per_epoch());
+  int64_t batch_index = 0;
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
-    compat::clear_grads(run.optimizer);
-    auto logits = run.model->forward(inputs);
-    auto batch_loss = loss.mean(logits, targets);
-    batch_loss.backward();
-    run.optimizer.step();
-
-    const double loss_value = batch_loss.item<double>();
-    ++step;
-    if (!std::isfinite(loss_value)) {
-      throw DivergedError("training diverged: the loss became " + std::to_string(loss_value) + " at epoch " +
-                          std::to_string(epoch) + ", step " + std::to_string(step) +
-                          "; lower optimizer.lr or normalize the inputs");
-    }
+    const BatchResult result = step.run(inputs, targets);
+    ++batch_index;
+    if (!result.health.empty()) metrics_log.append_step(epoch, result.step, result.health);
+    if (!std::isfinite(result.loss)) continue;  // skipped (train.nonfinite: skip): not in the averages
     const int64_t n = targets.size(0);
-    totals.loss_sum += loss_value * n;
-    totals.correct += logits.argmax(1).eq(targets).sum().item<int64_t>();
+    totals.loss_sum += result.loss * n;
+    totals.correct += result.logits.argmax(1).eq(targets).sum().item<int64_t>();
     totals.samples += n;
-    progress.update(step, totals.loss_sum / totals.samples, double(totals.correct) / totals.samples, totals.samples);
-    if (step % run.config.train.log_every == 0) {
-      spdlog::debug("epoch {} step {}/{} loss {:.4f}", epoch, step, loader.batches_per_epoch(), loss_value);
+    progress.update(batch_index, totals.loss_sum / totals.samples, double(totals.correct) / totals.samples,
+                    totals.samples);
+    if (batch_index % run.config.train.log_every == 0) {
+      spdlog::debug("epoch {} step {}/{} loss {:.4f}", epoch, batch_index, loader.batches_per_epoch(), result.loss);
     }
   }
   progress.finish_epoch();
@@ -81,12 +76,15 @@ std::string metrics_json(int64_t epoch, const io::MetricRow& row) {
 
 }  // namespace
 
-std::vector<std::string> epoch_metric_names(bool has_validation) {
+std::vector<std::string> epoch_metric_names(bool has_validation, std::size_t lr_groups) {
   std::vector<std::string> names = {"train/loss", "train/accuracy"};
   if (has_validation) {
     for (const auto& entry : split_metrics("val", eval::ClassificationMetrics(1))) names.push_back(entry.first);
   }
-  for (const char* name : {"lr", "train/samples_per_second", "train/data_wait_fraction", "train/epoch_seconds"}) {
+  names.push_back("lr");
+  for (std::size_t g = 1; g <= lr_groups; ++g) names.push_back("lr/group" + std::to_string(g));
+  for (const char* name :
+       {"train/skipped_steps", "train/samples_per_second", "train/data_wait_fraction", "train/epoch_seconds"}) {
     names.push_back(name);
   }
   return names;
@@ -103,11 +101,20 @@ TrainingOutcome fit(TrainingRun& run) {
   io::MetricsLog metrics_log(run.run.path);
   ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch());
   const auto& monitor = config.train.checkpoint;
+  // Schedule, EMA and the per-batch step (their save/load serve resume checkpoints).
+  optim::LrScheduler scheduler(config.scheduler, run.optimizer,
+                               optimizer_steps_per_epoch(train_loader.batches_per_epoch(), config.train.accumulate),
+                               config.train.epochs);
+  std::unique_ptr<WeightEma> ema;
+  if (config.train.ema.decay > 0) ema = std::make_unique<WeightEma>(*run.model, config.train.ema.decay);
+  TrainingStep step(config, StepModel{*run.model, [&run](const torch::Tensor& x) { return run.model->forward(x); }},
+                    run.optimizer, loss, run.device, &scheduler, ema.get());
 
   TrainingOutcome outcome;
   int64_t train_samples = 0;
   for (int64_t epoch = 1; epoch <= config.train.epochs; ++epoch) {
-    const EpochTotals totals = train_epoch(run, train_loader, loss, epoch, progress);
+    const int64_t skipped_before = step.skipped_steps();
+    const EpochTotals totals = train_epoch(run, step, train_loader, epoch, progress, metrics_log);
     outcome.train_seconds += totals.seconds;
     outcome.data_wait_seconds += totals.data_wait;
     train_samples += totals.samples;
@@ -116,11 +123,18 @@ TrainingOutcome fit(TrainingRun& run) {
         {"train/loss", totals.loss_sum / totals.samples},
         {"train/accuracy", double(totals.correct) / totals.samples},
     };
+    // With EMA, validation and the best checkpoint see the averaged weights.
+    if (ema) ema->swap(*run.model);
     if (val_loader) {
       auto val = evaluate(run.model, *val_loader, loss, run.data.num_classes, run.device);
       for (auto& entry : split_metrics("val", val)) row.push_back(entry);
     }
-    row.push_back({"lr", optim::current_lr(run.optimizer)});
+    // The lrs of the epoch's last optimizer step, per group.
+    const auto lrs = scheduler.lrs_at(std::max<int64_t>(scheduler.steps_done() - 1, 0));
+    row.push_back({"lr", lrs.front()});
+    for (std::size_t g = 0; g < run.pattern_groups.size(); ++g)
+      row.push_back({"lr/group" + std::to_string(g + 1), lrs.at(run.pattern_groups[g])});
+    row.push_back({"train/skipped_steps", double(step.skipped_steps() - skipped_before)});
     row.push_back({"train/samples_per_second", totals.samples / totals.seconds});
     row.push_back({"train/data_wait_fraction", totals.data_wait / totals.seconds});
     row.push_back({"train/epoch_seconds", totals.seconds});
@@ -128,7 +142,6 @@ TrainingOutcome fit(TrainingRun& run) {
 
     io::CheckpointInfo info{epoch, run.config_yaml, metrics_json(epoch, row), run.data.class_names,
                             run.data.input_shape, optim::current_lr(run.optimizer)};
-    io::save_checkpoint(run.run.checkpoints + "/last.pt", *run.model, &run.optimizer, info);
     double value = 0.0;
     if (io::find_metric(row, monitor.monitor, value) && std::isfinite(value) &&
         (outcome.best_epoch == 0 || improves(value, outcome.best_value, monitor.mode))) {
@@ -137,6 +150,9 @@ TrainingOutcome fit(TrainingRun& run) {
       outcome.best_metrics = row;
       if (monitor.save_best) io::save_checkpoint(run.run.checkpoints + "/best.pt", *run.model, &run.optimizer, info);
     }
+    if (ema) ema->swap(*run.model);
+    io::save_checkpoint(run.run.checkpoints + "/last.pt", *run.model, &run.optimizer, info);
+    if (scheduler.needs_metric() && io::find_metric(row, scheduler.monitor(), value)) scheduler.epoch_end(value);
     spdlog::info("epoch {}/{}: train loss {:.4f} acc {:.4f}{} | {:.1f}s, {:.0f} samples/s", epoch, config.train.epochs,
                  row[0].second, row[1].second,
                  val_loader ? fmt::format(" | val loss {:.4f} acc {:.4f}", row[2].second, row[3].second) : "",
@@ -144,6 +160,7 @@ TrainingOutcome fit(TrainingRun& run) {
     outcome.last_metrics = row;
     outcome.epochs_completed = epoch;
   }
+  if (ema) ema->copy_to(*run.model);  // the final (test) evaluation uses the averaged weights
   outcome.stop_reason = "completed";
   outcome.samples_per_second = outcome.train_seconds > 0 ? train_samples / outcome.train_seconds : 0.0;
   return outcome;

@@ -25,6 +25,8 @@ struct TrainingRun {
   c10::Device device;
   const io::RunDirectory& run;
   std::string config_yaml;  // resolved config, stored in every checkpoint
+  // Optimizer group index of each optimizer.param_groups entry; its lr is logged as lr/group<i+1>.
+  std::vector<std::size_t> pattern_groups = {};
 };
 
 struct TrainingOutcome {
@@ -42,6 +44,7 @@ struct TrainingOutcome {
 TrainingOutcome fit(TrainingRun& run);
 
 // The metric names of every epoch row fit() writes, in order (monitors are checked against it).
-std::vector<std::string> epoch_metric_names(bool has_validation);
+// `lr_groups`: the number of optimizer.param_groups entries (each adds lr/group<i>).
+std::vector<std::string> epoch_metric_names(bool has_validation, std::size_t lr_groups = 0);
 
 }  // namespace dltrain::train

@@ -104,8 +104,8 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   CHECK(dump["data"].size() == 12);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 9);
-  CHECK(dump["optimizer"].size() == 16);
-  CHECK(dump["scheduler"].size() == 21);
+  CHECK(dump["optimizer"].size() == 15);
+  CHECK(dump["scheduler"].size() == 20);
   CHECK(dump["train"]["checkpoint"].size() == 3);
   CHECK_FALSE(dump["source_path"].IsDefined());
 }

@@ -52,7 +52,7 @@ TEST_CASE("pattern groups scale lr and weight decay; first match wins; default g
   c.weight_decay = 0.1;
   c.param_groups = {{"fc.*", 10.0, 0.0}, {"*.weight", 1.0, 2.0}};
   const auto built = optim::build_optimizer(c, small_net());
-  REQUIRE(built.groups.size() == 4);
+  REQUIRE(built.groups.size() == 5);
   CHECK(built.groups[0].names == std::vector<std::string>{"features.0.bias", "features.1.bias"});
   CHECK(built.groups[1].names == std::vector<std::string>{"fc.weight"});
   CHECK(built.groups[1].lr == Approx(0.01));
@@ -60,6 +60,8 @@ TEST_CASE("pattern groups scale lr and weight decay; first match wins; default g
   CHECK(built.groups[2].names == std::vector<std::string>{"fc.bias"});
   CHECK(built.groups[3].names == std::vector<std::string>{"features.0.weight"});
   CHECK(built.groups[3].weight_decay == Approx(0.2));
+  CHECK(built.groups[4].names == std::vector<std::string>{"features.1.weight"});  // 1-D: a norm scale
+  CHECK(built.groups[4].weight_decay == 0.0);
   CHECK(built.optimizer->param_groups()[1].options().get_lr() == Approx(0.01));
   CHECK(optim::pattern_group_indices(built.groups, 2) == std::vector<std::size_t>{1, 3});
 }
