@@ -40,6 +40,16 @@ class Flattener final : public SchemaVisitor {
     body(*this);
     prefix_ = outer;
   }
+  void section_list(const char* key, const SectionList& list) override {
+    // The length first, so lists of different lengths differ at the list's own key.
+    add(key, static_cast<int64_t>(list.size()));
+    const std::string outer = prefix_;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      prefix_ = path(key) + "[" + std::to_string(i) + "]";
+      list.element(i, *this);
+      prefix_ = outer;
+    }
+  }
   void check(const char*, bool, const std::string&) override {}
 
  private:
@@ -62,8 +72,12 @@ std::vector<std::string> differing_keys(const ExperimentConfig& a, const Experim
   const auto left = flatten(a);
   const auto right = flatten(b);
   std::vector<std::string> keys;
-  for (std::size_t i = 0; i < left.size(); ++i)
+  // Lists of sections of different lengths shift later keys; their length key differs already,
+  // so compare pairs only while the keys line up.
+  for (std::size_t i = 0; i < left.size() && i < right.size(); ++i) {
+    if (left[i].first != right[i].first) break;
     if (left[i].second != right[i].second) keys.push_back(left[i].first);
+  }
   return keys;
 }
 

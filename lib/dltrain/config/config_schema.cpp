@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace dltrain::config {
 namespace {
 
@@ -13,6 +15,8 @@ using namespace rules;
 
 template <class Section>
 void section(SchemaVisitor& v, const char* key, Section& c);
+template <class Section>
+void section_list(SchemaVisitor& v, const char* key, std::vector<Section>& list);
 
 void describe_section(SchemaVisitor& v, NormalizeConfig& c) {
   v.field("mean", c.mean, list_of(number()));
@@ -98,16 +102,63 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   section(v, "init", c.init);
 }
 
+void describe_section(SchemaVisitor& v, ParamGroupConfig& c) {
+  v.field("match", c.match, required(non_empty_string()));
+  v.field("lr_scale", c.lr_scale, positive_number());
+  v.field("weight_decay_scale", c.weight_decay_scale, non_negative_number());
+}
+
 void describe_section(SchemaVisitor& v, OptimizerConfig& c) {
-  v.field("type", c.type, one_of({"sgd", "adam"}));
+  v.field("type", c.type, one_of({"sgd", "adam", "adamw", "rmsprop", "adagrad"}));
   v.field("lr", c.lr, positive_number());
   v.field("momentum", c.momentum, fraction());
+  v.field("dampening", c.dampening, fraction());
   v.field("nesterov", c.nesterov);
-  v.check("nesterov", !c.nesterov || c.momentum > 0,
-          "true needs optimizer.momentum > 0 (Nesterov momentum without momentum is undefined)");
+  v.check("nesterov", !c.nesterov || (c.momentum > 0 && c.dampening == 0),
+          "true needs optimizer.momentum > 0 and optimizer.dampening 0 (as torch.optim.SGD)");
   v.field("weight_decay", c.weight_decay, non_negative_number());
   v.field("betas", c.betas, list_of(fraction(), 2));
   v.field("eps", c.eps, positive_number());
+  v.field("amsgrad", c.amsgrad);
+  v.field("alpha", c.alpha, fraction());
+  v.field("centered", c.centered);
+  v.field("lr_decay", c.lr_decay, non_negative_number());
+  v.field("initial_accumulator_value", c.initial_accumulator_value, non_negative_number());
+  v.field("decay_norm_and_bias", c.decay_norm_and_bias);
+  section_list(v, "param_groups", c.param_groups);
+}
+
+void describe_section(SchemaVisitor& v, SchedulerConfig& c) {
+  v.field("type", c.type,
+          one_of({"constant", "step", "multistep", "exponential", "cosine", "cosine_restarts", "polynomial",
+                  "one_cycle", "reduce_on_plateau"}));
+  v.field("warmup_epochs", c.warmup_epochs, non_negative_integer());
+  v.field("warmup_steps", c.warmup_steps, non_negative_integer());
+  v.check("warmup_steps", c.warmup_epochs == 0 || c.warmup_steps == 0,
+          "give scheduler.warmup_epochs or scheduler.warmup_steps, not both");
+  v.field("warmup_start_factor", c.warmup_start_factor, unit_interval());
+  v.field("step_size", c.step_size, positive_integer());
+  v.field("milestones", c.milestones, list_of(positive_integer()));
+  v.check("milestones", std::is_sorted(c.milestones.begin(), c.milestones.end()), "expected increasing epochs");
+  v.field("gamma", c.gamma, positive_number());
+  v.field("min_lr", c.min_lr, non_negative_number());
+  v.field("restart_epochs", c.restart_epochs, positive_integer());
+  v.field("restart_mult", c.restart_mult, positive_integer());
+  v.field("power", c.power, positive_number());
+  v.field("pct_start", c.pct_start, open_unit_interval());
+  v.field("div_factor", c.div_factor, positive_number());
+  v.field("final_div_factor", c.final_div_factor, positive_number());
+  v.field("monitor", c.monitor, non_empty_string());
+  v.field("mode", c.mode, one_of({"min", "max"}));
+  v.field("factor", c.factor, open_unit_interval());
+  v.field("patience", c.patience, non_negative_integer());
+  v.field("cooldown", c.cooldown, non_negative_integer());
+  v.field("threshold", c.threshold, non_negative_number());
+}
+
+void describe_section(SchemaVisitor& v, RegularizationConfig& c) {
+  v.field("l1", c.l1, non_negative_number());
+  v.field("l2", c.l2, non_negative_number());
 }
 
 void describe_section(SchemaVisitor& v, ClassWeightsConfig& c) {
@@ -142,9 +193,30 @@ void describe_section(SchemaVisitor& v, EarlyStoppingConfig& c) {
   v.field("restore_best", c.restore_best);
 }
 
+void describe_section(SchemaVisitor& v, GradClipConfig& c) {
+  v.field("norm", c.norm, non_negative_number());
+  v.field("value", c.value, non_negative_number());
+  v.check("value", c.norm == 0 || c.value == 0, "give train.grad_clip.norm or train.grad_clip.value, not both");
+}
+
+void describe_section(SchemaVisitor& v, EmaConfig& c) { v.field("decay", c.decay, fraction()); }
+
+void describe_section(SchemaVisitor& v, GradMonitorConfig& c) {
+  v.field("enabled", c.enabled);
+  v.field("vanishing", c.vanishing, non_negative_number());
+  v.field("exploding", c.exploding, positive_number());
+  v.field("patience", c.patience, positive_integer());
+}
+
 void describe_section(SchemaVisitor& v, TrainConfig& c) {
   v.field("epochs", c.epochs, positive_integer());
   v.field("log_every", c.log_every, positive_integer());
+  v.field("accumulate", c.accumulate, positive_integer());
+  section(v, "grad_clip", c.grad_clip);
+  v.field("nonfinite", c.nonfinite, one_of({"stop", "skip"}));
+  v.field("amp", c.amp);
+  section(v, "ema", c.ema);
+  section(v, "grad_monitor", c.grad_monitor);
   section(v, "checkpoint", c.checkpoint);
   section(v, "early_stopping", c.early_stopping);
 }
@@ -152,6 +224,12 @@ void describe_section(SchemaVisitor& v, TrainConfig& c) {
 template <class Section>
 void section(SchemaVisitor& v, const char* key, Section& c) {
   v.section(key, [&c](SchemaVisitor& inner) { describe_section(inner, c); });
+}
+
+template <class Section>
+void section_list(SchemaVisitor& v, const char* key, std::vector<Section>& list) {
+  v.section_list(key, SectionList{[&list] { return list.size(); }, [&list](std::size_t n) { list.resize(n); },
+                                  [&list](std::size_t i, SchemaVisitor& inner) { describe_section(inner, list[i]); }});
 }
 
 }  // namespace
@@ -166,7 +244,9 @@ void describe(SchemaVisitor& v, ExperimentConfig& c) {
   section(v, "data", c.data);
   section(v, "model", c.model);
   section(v, "optimizer", c.optimizer);
+  section(v, "scheduler", c.scheduler);
   section(v, "loss", c.loss);
+  section(v, "regularization", c.regularization);
   section(v, "train", c.train);
 }
 

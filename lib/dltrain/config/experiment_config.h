@@ -105,14 +105,64 @@ struct ModelConfig {
   InitConfig init;
 };
 
+// Parameters whose names match `match` (a glob: "fc.*", "*.bias") get their own group; the
+// first matching entry wins, the rest stay in the default group.
+struct ParamGroupConfig {
+  std::string match;                // required
+  double lr_scale = 1.0;            // > 0, multiplies optimizer.lr (and follows the schedule)
+  double weight_decay_scale = 1.0;  // >= 0, multiplies optimizer.weight_decay; 0 = none
+};
+
 struct OptimizerConfig {
-  std::string type = "adam";  // sgd | adam
+  std::string type = "adam";  // sgd | adam | adamw | rmsprop | adagrad
   double lr = 1.0e-3;         // > 0
-  double momentum = 0.9;      // sgd: [0, 1)
-  bool nesterov = false;      // sgd: needs momentum > 0
-  double weight_decay = 0.0;  // >= 0, coupled L2 as in torch.optim
-  std::vector<double> betas = {0.9, 0.999};  // adam: two values in [0, 1)
-  double eps = 1.0e-8;        // adam: > 0
+  double momentum = 0.9;      // sgd, rmsprop: [0, 1)
+  double dampening = 0.0;     // sgd: [0, 1)
+  bool nesterov = false;      // sgd: needs momentum > 0 and dampening 0
+  double weight_decay = 0.0;  // >= 0; coupled L2 as in torch.optim (decoupled for adamw)
+  std::vector<double> betas = {0.9, 0.999};  // adam, adamw: two values in [0, 1)
+  double eps = 1.0e-8;        // adam, adamw, rmsprop, adagrad: > 0
+  bool amsgrad = false;       // adam, adamw
+  double alpha = 0.99;        // rmsprop: smoothing constant, [0, 1)
+  bool centered = false;      // rmsprop
+  double lr_decay = 0.0;      // adagrad: >= 0
+  double initial_accumulator_value = 0.0;  // adagrad: >= 0
+  // Weight decay on 1-D parameters (biases, normalization scales and shifts); off by default.
+  bool decay_norm_and_bias = false;
+  std::vector<ParamGroupConfig> param_groups;
+};
+
+// Learning-rate schedule. Per-step schedules (cosine, cosine_restarts, polynomial, one_cycle)
+// move every optimizer step; the others change at epoch boundaries. A linear warmup runs first
+// and the schedule starts after it (as torch's SequentialLR).
+struct SchedulerConfig {
+  std::string type = "constant";  // constant | step | multistep | exponential | cosine | cosine_restarts | polynomial | one_cycle | reduce_on_plateau
+  int64_t warmup_epochs = 0;         // >= 0
+  int64_t warmup_steps = 0;          // >= 0; used when warmup_epochs is 0
+  double warmup_start_factor = 0.01; // (0, 1]: warmup starts at lr * factor
+  int64_t step_size = 10;            // step: epochs between decays
+  std::vector<int64_t> milestones = {};  // multistep: epochs (after warmup) at which lr *= gamma
+  double gamma = 0.1;                // step, multistep, exponential: > 0
+  double min_lr = 0.0;               // cosine, cosine_restarts, reduce_on_plateau: >= 0
+  int64_t restart_epochs = 10;       // cosine_restarts: length of the first cycle (T_0), > 0
+  int64_t restart_mult = 1;          // cosine_restarts: cycle growth (T_mult), > 0
+  double power = 1.0;                // polynomial: > 0
+  double pct_start = 0.3;            // one_cycle: fraction of steps spent rising, (0, 1)
+  double div_factor = 25.0;          // one_cycle: start lr = lr / div_factor
+  double final_div_factor = 1.0e4;   // one_cycle: final lr = start lr / final_div_factor
+  std::string monitor = "val/loss";  // reduce_on_plateau: an epoch metric
+  std::string mode = "min";          // reduce_on_plateau: min | max
+  double factor = 0.1;               // reduce_on_plateau: lr *= factor, (0, 1)
+  int64_t patience = 10;             // reduce_on_plateau: epochs without improvement, >= 0
+  int64_t cooldown = 0;              // reduce_on_plateau: epochs to wait after a reduction
+  double threshold = 1.0e-4;         // reduce_on_plateau: relative improvement that counts
+};
+
+struct RegularizationConfig {
+  // Penalties added to the loss over weight tensors (not biases or normalization parameters):
+  // l1 * sum|w| + l2 * sum w^2. Distinct from the optimizer's weight_decay.
+  double l1 = 0.0;
+  double l2 = 0.0;
 };
 
 struct ClassWeightsConfig {
@@ -147,9 +197,32 @@ struct EarlyStoppingConfig {
   bool restore_best = true;   // final weights and test metrics are the best epoch's
 };
 
+struct GradClipConfig {
+  double norm = 0.0;   // > 0: scale gradients so their global L2 norm is at most this
+  double value = 0.0;  // > 0: clamp every gradient element to [-value, value]
+};
+
+struct EmaConfig {
+  double decay = 0.0;  // [0, 1); 0 = off. Validation, best checkpoint and test use the EMA weights
+};
+
+// Per-layer gradient norms and update/weight ratios every train.log_every steps (metrics.jsonl).
+struct GradMonitorConfig {
+  bool enabled = true;
+  double vanishing = 1.0e-7;  // warn when a layer's gradient norm stays below this
+  double exploding = 1.0e3;   // ... or above this
+  int64_t patience = 3;       // for this many consecutive checks
+};
+
 struct TrainConfig {
   int64_t epochs = 10;     // > 0
-  int64_t log_every = 50;  // steps between progress lines; > 0
+  int64_t log_every = 50;  // steps between progress lines and gradient-health rows; > 0
+  int64_t accumulate = 1;  // batches per optimizer step (effective batch = accumulate * batch_size)
+  GradClipConfig grad_clip;
+  std::string nonfinite = "stop";  // stop | skip: what a non-finite loss or gradient does
+  bool amp = false;                // CUDA autocast (fp16) with dynamic loss scaling
+  EmaConfig ema;
+  GradMonitorConfig grad_monitor;
   CheckpointConfig checkpoint;
   EarlyStoppingConfig early_stopping;
 };
@@ -164,7 +237,9 @@ struct ExperimentConfig {
   DataConfig data;
   ModelConfig model;
   OptimizerConfig optimizer;
+  SchedulerConfig scheduler;
   LossConfig loss;
+  RegularizationConfig regularization;
   TrainConfig train;
 
   std::string source_path;  // the file it was loaded from (not a config key)

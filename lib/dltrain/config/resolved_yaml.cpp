@@ -61,6 +61,20 @@ class YamlWriter final : public SchemaVisitor {
     body(*this);
     out_ << YAML::EndMap;
   }
+  void section_list(const char* key, const SectionList& list) override {
+    out_ << YAML::Key << key << YAML::Value;
+    if (list.size() == 0) {
+      out_ << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+      return;
+    }
+    out_ << YAML::BeginSeq;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      out_ << YAML::BeginMap;
+      list.element(i, *this);
+      out_ << YAML::EndMap;
+    }
+    out_ << YAML::EndSeq;
+  }
   void check(const char*, bool, const std::string&) override {}
 
  private:

@@ -14,8 +14,9 @@ Rule<double> number();
 Rule<double> positive_number();
 Rule<double> non_negative_number();
 Rule<double> fraction();  // [0, 1)
-Rule<double> unit_interval();  // (0, 1]
-Rule<double> at_least_one();
+Rule<double> unit_interval();       // (0, 1]
+Rule<double> open_unit_interval();  // (0, 1)
+Rule<double> at_least_one();        // finite, >= 1
 
 Rule<int64_t> integer();
 Rule<int64_t> positive_integer();

@@ -11,6 +11,7 @@
 namespace dltrain::config {
 
 struct LayerConfig;
+class SchemaVisitor;
 
 // What a key accepts. `expected` completes "expected ..." in every message about the key,
 // type errors and range errors alike, so users see one description of the key.
@@ -31,6 +32,13 @@ struct ListRule {
   std::size_t size = 0;    // exact length; 0 = any length
 };
 
+// A list of sections (optimizer.param_groups): the schema's view of a std::vector<Section>.
+struct SectionList {
+  std::function<std::size_t()> size;
+  std::function<void(std::size_t)> resize;
+  std::function<void(std::size_t, SchemaVisitor&)> element;  // visits element i's keys
+};
+
 // A consumer of the schema. The schema calls field() for each key in the order it is dumped,
 // section() for each nested map, and check() for rules that span several keys (called after
 // the fields they read, so a reader sees the values it has just parsed).
@@ -45,6 +53,7 @@ class SchemaVisitor {
   virtual void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) = 0;
   virtual void field(const char* key, std::vector<LayerConfig>& value) = 0;  // a list of layer maps
   virtual void section(const char* key, const std::function<void(SchemaVisitor&)>& body) = 0;
+  virtual void section_list(const char* key, const SectionList& list) = 0;
   // `ok` is false when the rule is broken; the message is reported against `key`.
   virtual void check(const char* key, bool ok, const std::string& message) = 0;
 };

@@ -45,6 +45,7 @@ class KeyCollector final : public SchemaVisitor {
   void field(const char* key, std::vector<int64_t>&, const ListRule<int64_t>&) override { keys.push_back(key); }
   void field(const char* key, std::vector<LayerConfig>&) override { keys.push_back(key); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>&) override { keys.push_back(key); }
+  void section_list(const char* key, const SectionList&) override { keys.push_back(key); }
   void check(const char*, bool, const std::string&) override {}
 };
 
@@ -106,6 +107,19 @@ class NodeReader final : public SchemaVisitor {
       read_map(entry->value, entry->origin, path(key), body);
     } else {
       read_map(YAML::Node(), origin_, path(key), body);
+    }
+  }
+  void section_list(const char* key, const SectionList& list) override {
+    const Entry* entry = find(key);
+    if (!entry || entry->value.IsNull()) return;
+    const YAML::Node& node = entry->value;
+    if (!node.IsSequence())
+      fail(entry->origin, path(key), "expected a list of sections, got " + found_text(node));
+    list.resize(node.size());
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node element = node[i];
+      read_map(element, origin_of(element, entry->origin), fmt::format("{}[{}]", path(key), i),
+               [&list, i](SchemaVisitor& inner) { list.element(i, inner); });
     }
   }
   void check(const char* key, bool ok, const std::string& message) override {

@@ -2,6 +2,7 @@
 // Everything version-specific goes behind a function here.
 #pragma once
 
+#include <ATen/autocast_mode.h>
 #include <torch/optim/optimizer.h>
 #include <torch/version.h>
 
@@ -21,5 +22,40 @@ inline void clear_grads(torch::optim::Optimizer& optimizer) {
     }
   }
 }
+
+// Autocast on/off for one device type: 2.4 replaced the per-device functions by ones taking
+// the device type (the old names are deprecated there).
+inline void set_autocast(c10::DeviceType device, bool on, at::ScalarType dtype) {
+#if DL_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(device, on);
+  if (on) at::autocast::set_autocast_dtype(device, dtype);
+#else
+  if (device == c10::DeviceType::CUDA) {
+    at::autocast::set_enabled(on);
+    if (on) at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(on);
+    if (on) at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+#endif
+}
+
+// Autocast for the lifetime of the scope (Python's `with torch.autocast(...)`), one level deep.
+class AutocastScope {
+ public:
+  AutocastScope(c10::DeviceType device, at::ScalarType dtype) : device_(device) {
+    set_autocast(device_, true, dtype);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    set_autocast(device_, false, at::kFloat);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  c10::DeviceType device_;
+};
 
 }  // namespace dltrain::compat

@@ -56,7 +56,7 @@ MetricHistory read_metric_history(const std::string& run_directory) {
   return history;
 }
 
-void truncate_metrics_after(const std::string& run_directory, int64_t epoch) {
+void truncate_metrics_after(const std::string& run_directory, int64_t epoch, int64_t step) {
   // Whole lines only (a kill can cut the last one short); the epoch is the first field.
   const auto keep = [&](const std::string& path, bool csv) {
     if (!std::filesystem::exists(path)) return;
@@ -76,6 +76,10 @@ void truncate_metrics_after(const std::string& run_directory, int64_t epoch) {
           const auto row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
           if (row.is_object() && row.contains("epoch") && row["epoch"].is_number_integer()) {
             row_epoch = row["epoch"].get<int64_t>();
+          }
+          // A step row of the interrupted epoch stays when its step was taken before the checkpoint.
+          if (row.is_object() && row.contains("step") && row["step"].is_number_integer() && step >= 0) {
+            row_epoch = row["step"].get<int64_t>() <= step ? epoch : epoch + 1;
           }
         }
         ok = row_epoch <= epoch;
@@ -123,6 +127,16 @@ void MetricsLog::append_epoch(int64_t epoch, const MetricRow& row) {
   csv_ << csv_line << '\n';
   csv_.flush();
   if (!jsonl_ || !csv_) throw DataError("cannot write metrics to '" + jsonl_path_ + "' (disk full?)");
+}
+
+void MetricsLog::append_step(int64_t epoch, int64_t step, const MetricRow& row) {
+  nlohmann::ordered_json line;
+  line["epoch"] = epoch;
+  line["step"] = step;
+  for (const auto& [name, value] : row) line[name] = number(value);
+  jsonl_ << line.dump() << '\n';
+  jsonl_.flush();
+  if (!jsonl_) throw DataError("cannot write metrics to '" + jsonl_path_ + "' (disk full?)");
 }
 
 }  // namespace dltrain::io

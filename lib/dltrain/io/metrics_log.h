@@ -23,8 +23,9 @@ using MetricHistory = std::map<std::string, std::vector<std::pair<double, double
 MetricHistory read_metric_history(const std::string& run_directory);
 
 // Drops every row after `epoch` from metrics.jsonl and metrics.csv (rows a killed run wrote
-// past its last checkpoint), so a resumed run appends without duplicates.
-void truncate_metrics_after(const std::string& run_directory, int64_t epoch);
+// past its last checkpoint), so a resumed run appends without duplicates. With `step` >= 0,
+// per-step rows ("step" field) are kept exactly when their step is <= `step`, whatever their epoch.
+void truncate_metrics_after(const std::string& run_directory, int64_t epoch, int64_t step = -1);
 
 class MetricsLog {
  public:
@@ -33,6 +34,8 @@ class MetricsLog {
 
   // Writes one epoch row; the CSV header comes from the first row written.
   void append_epoch(int64_t epoch, const MetricRow& row);
+  // Writes a within-epoch row ({"epoch", "step", ...}) to metrics.jsonl only; the CSV keeps epochs.
+  void append_step(int64_t epoch, int64_t step, const MetricRow& row);
 
  private:
   std::ofstream jsonl_, csv_;

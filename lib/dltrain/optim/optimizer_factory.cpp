@@ -1,53 +1,51 @@
-// Optimizer table: a new optimizer is one entry here plus its keys in the config schema.
+// The optimizer registry: a new optimizer is one file in optimizers/ plus one line in kOptimizers
+// (and its option keys in the config schema).
 #include "dltrain/optim/optimizer_factory.h"
 
 #include <torch/torch.h>
 
-#include "dltrain/core/error.h"
+#include "dltrain/core/registry.h"
+#include "dltrain/optim/optimizers/optimizer_families.h"
 
 namespace dltrain::optim {
 namespace {
 
-using Factory = std::unique_ptr<torch::optim::Optimizer> (*)(const config::OptimizerConfig&,
-                                                             const std::vector<torch::Tensor>&);
-
-std::unique_ptr<torch::optim::Optimizer> make_sgd(const config::OptimizerConfig& c,
-                                                  const std::vector<torch::Tensor>& params) {
-  auto options = torch::optim::SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weight_decay);
-  return std::make_unique<torch::optim::SGD>(params, options);
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_adam(const config::OptimizerConfig& c,
-                                                   const std::vector<torch::Tensor>& params) {
-  auto options = torch::optim::AdamOptions(c.lr)
-                     .betas(std::make_tuple(c.betas.at(0), c.betas.at(1)))
-                     .eps(c.eps)
-                     .weight_decay(c.weight_decay);
-  return std::make_unique<torch::optim::Adam>(params, options);
-}
-
-struct Entry {
-  const char* type;
-  Factory make;
-};
-
-constexpr Entry kOptimizers[] = {
-    {"sgd", make_sgd},
-    {"adam", make_adam},
+constexpr RegistryEntry<OptimizerBuilder> kOptimizers[] = {
+    {"sgd", build_sgd},         {"adam", build_adam},       {"adamw", build_adamw},
+    {"rmsprop", build_rmsprop}, {"adagrad", build_adagrad},
 };
 
 }  // namespace
 
+BuiltOptimizer build_optimizer(const config::OptimizerConfig& config, const NamedParameters& parameters) {
+  const OptimizerBuilder build = find_builder(kOptimizers, config.type, "optimizer.type");
+  BuiltOptimizer built;
+  built.groups = plan_param_groups(config, parameters);
+  built.optimizer = build(config, built.groups);
+  return built;
+}
+
+BuiltOptimizer build_optimizer(const config::OptimizerConfig& config, torch::nn::Module& model) {
+  NamedParameters named;
+  for (const auto& item : model.named_parameters()) named.emplace_back(item.key(), item.value());
+  return build_optimizer(config, named);
+}
+
 std::unique_ptr<torch::optim::Optimizer> build_optimizer(const config::OptimizerConfig& config,
                                                          const std::vector<torch::Tensor>& parameters) {
-  for (const auto& entry : kOptimizers) {
-    if (config.type == entry.type) return entry.make(config, parameters);
-  }
-  throw ConfigError("optimizer.type: unknown optimizer \"" + config.type + "\"; expected sgd or adam");
+  NamedParameters named;
+  for (std::size_t i = 0; i < parameters.size(); ++i) named.emplace_back(std::to_string(i), parameters[i]);
+  return build_optimizer(config, named).optimizer;
 }
 
 double current_lr(torch::optim::Optimizer& optimizer) {
   return optimizer.param_groups().front().options().get_lr();
+}
+
+std::vector<double> group_lrs(torch::optim::Optimizer& optimizer) {
+  std::vector<double> lrs;
+  for (auto& group : optimizer.param_groups()) lrs.push_back(group.options().get_lr());
+  return lrs;
 }
 
 void set_lr(torch::optim::Optimizer& optimizer, double lr) {

@@ -33,6 +33,7 @@
 #include "dltrain/train/class_weights.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/trainer.h"
+#include "dltrain/train/training_step.h"
 
 namespace dltrain::train {
 namespace {
@@ -101,6 +102,8 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   if (!config.train.early_stopping.monitor.empty()) {
     check_monitor("train.early_stopping.monitor", config.train.early_stopping.monitor, data);
   }
+  if (config.scheduler.type == "reduce_on_plateau") check_monitor("scheduler.monitor", config.scheduler.monitor, data);
+  check_amp_device(config.train, runtime.device);
   const auto class_counts = data::class_counts(data::labels_of(data.train), data.num_classes);
   const auto class_weights = class_weights_for(config.loss.class_weights, class_counts);
   // Same flag on LibTorch 1.13 and 2.x; CPU kernels are then run-to-run identical.
@@ -109,7 +112,8 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   auto model = models::build_model(config.model, input);
   const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
-  auto optimizer = optim::build_optimizer(config.optimizer, model->parameters());
+  auto built = optim::build_optimizer(config.optimizer, *model);
+  auto& optimizer = built.optimizer;
 
   const bool resuming = !options.resume.empty();
   const io::RunDirectory run =
@@ -131,7 +135,21 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
     spdlog::info("loss class weights ({}): {:.4g}", config.loss.class_weights.type, fmt::join(class_weights, ", "));
   }
 
-  TrainingRun training{config, model, *optimizer, data, runtime.device, run, resolved, class_weights, resume_from, {}};
+  for (std::size_t g = 0; g < built.groups.size(); ++g)
+    spdlog::info("optimizer {} group {}: {} ({} tensors), lr {:g}, weight decay {:g}", config.optimizer.type, g,
+                 built.groups[g].label, built.groups[g].params.size(), built.groups[g].lr,
+                 built.groups[g].weight_decay);
+  TrainingRun training{config,
+                       model,
+                       *optimizer,
+                       data,
+                       runtime.device,
+                       run,
+                       resolved,
+                       class_weights,
+                       resume_from,
+                       {},
+                       optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size())};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;

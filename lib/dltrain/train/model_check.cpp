@@ -29,7 +29,7 @@ ModelCheck check_model(const config::ExperimentConfig& config) {
   check.num_classes = input.num_classes;
   auto model = models::build_model(config.model, input);
   check.model = models::summarize(*model, input.input_shape, config.data.batch_size);
-  optim::build_optimizer(config.optimizer, model->parameters());  // its options are checked too
+  optim::build_optimizer(config.optimizer, *model);  // its options are checked too
   return check;
 }
 

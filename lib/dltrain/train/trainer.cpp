@@ -1,5 +1,5 @@
-// One epoch = train pass + validation + metrics row + checkpoints. The per-batch step is one
-// call (training_step) so it can be replaced whole; resume and interruption live in fit.
+// One epoch = train pass + validation + metrics row + checkpoints. The per-batch step is
+// TrainingStep (training_step.cpp); resume and interruption live in fit.
 #include "dltrain/train/trainer.h"
 
 #include <spdlog/spdlog.h>
@@ -12,10 +12,10 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/core/fault_injection.h"
-#include "dltrain/core/torch_compat.h"
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/io/checkpoint.h"
 #include "dltrain/io/tfevents.h"
+#include "dltrain/optim/lr_scheduler.h"
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/checkpoint_policy.h"
 #include "dltrain/train/early_stopping.h"
@@ -24,82 +24,63 @@
 #include "dltrain/train/loss_function.h"
 #include "dltrain/train/progress_line.h"
 #include "dltrain/train/resume_state.h"
+#include "dltrain/train/training_step.h"
+#include "dltrain/train/weight_ema.h"
 
 namespace dltrain::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct StepResult {
-  torch::Tensor loss;     // the batch's mean loss
-  torch::Tensor logits;   // for the running accuracy
-  io::MetricRow scalars;  // when asked: extra per-step scalars for TensorBoard (step/<name>)
-};
-
-// The per-batch step: zero grads, forward, loss, backward, optimizer step. With `report`,
-// also the global gradient L2 norm (costs a pass over the gradients, so only every log_every).
-StepResult training_step(TrainingRun& run, const LossFunction& loss, const torch::Tensor& inputs,
-                         const torch::Tensor& targets, bool report) {
-  compat::clear_grads(run.optimizer);
-  auto logits = run.model->forward(inputs);
-  auto batch_loss = loss.mean(logits, targets);
-  batch_loss.backward();
-  io::MetricRow scalars;
-  if (report) {
-    double squares = 0.0;
-    for (const auto& parameter : run.model->parameters()) {
-      if (parameter.grad().defined()) squares += parameter.grad().pow(2).sum().item<double>();
-    }
-    scalars.emplace_back("grad_norm", std::sqrt(squares));
-  }
-  run.optimizer.step();
-  return {batch_loss.detach(), logits.detach(), std::move(scalars)};
-}
-
 struct EpochTiming {
   double seconds = 0.0, data_wait = 0.0;
   int64_t samples = 0;  // trained in this process (a resumed epoch counts only its rest)
 };
 
+// Where an epoch's batches go and what they report to.
+struct EpochSinks {
+  ProgressLine& progress;
+  io::TfEventsWriter& events;
+  io::MetricsLog& metrics_log;
+};
+
 // Trains the rest of `epoch` from position.steps_in_epoch, keeping the totals in `position`.
-// Returns false when a signal asked to stop (after a finished step).
-bool train_epoch(TrainingRun& run, data::BatchLoader& loader, const LossFunction& loss, int64_t epoch,
-                 TrainingPosition& position, ProgressLine& progress, io::TfEventsWriter& events,
-                 EpochTiming& timing) {
+// Returns false when a signal asked to stop (after a finished optimizer step, so no
+// half-accumulated gradients are lost).
+bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, int64_t epoch,
+                 TrainingPosition& position, EpochSinks sinks, EpochTiming& timing) {
   const auto start = Clock::now();
   run.model->train();
   loader.start_epoch(epoch, position.steps_in_epoch);
-  progress.start_epoch(epoch, position.steps_in_epoch);
+  sinks.progress.start_epoch(epoch, position.steps_in_epoch);
+  step.start_epoch(epoch, loader.batches_per_epoch() - position.steps_in_epoch);
   const int64_t log_every = run.config.train.log_every;
   bool finished = true;
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
     fault_point("step");  // mid-batch: the batch is loaded, its step not applied
-    const bool log_step = (position.global_step + 1) % log_every == 0;
-    const StepResult step = training_step(run, loss, inputs, targets, log_step);
-
-    const double loss_value = step.loss.item<double>();
+    const BatchResult result = step.run(inputs, targets);
     ++position.steps_in_epoch;
     ++position.global_step;
-    if (!std::isfinite(loss_value)) {
-      throw DivergedError("training diverged: the loss became " + std::to_string(loss_value) + " at epoch " +
-                          std::to_string(epoch) + ", step " + std::to_string(position.steps_in_epoch) +
-                          "; lower optimizer.lr or normalize the inputs");
+    if (!result.health.empty()) {
+      sinks.metrics_log.append_step(epoch, result.step, result.health);
+      for (const auto& [name, value] : result.health) sinks.events.add_scalar("step/" + name, value, result.step);
     }
-    const int64_t n = targets.size(0);
-    position.loss_sum += loss_value * n;
-    position.correct += step.logits.argmax(1).eq(targets).sum().item<int64_t>();
-    position.samples += n;
-    timing.samples += n;
-    progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
-                    double(position.correct) / position.samples, timing.samples);
-    if (log_step) {
-      events.add_scalar("step/loss", loss_value, position.global_step);
-      events.add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
-      for (const auto& [name, value] : step.scalars) events.add_scalar("step/" + name, value, position.global_step);
+    if (std::isfinite(result.loss)) {  // a skipped batch (train.nonfinite: skip) stays out of the averages
+      const int64_t n = targets.size(0);
+      position.loss_sum += result.loss * n;
+      position.correct += result.logits.argmax(1).eq(targets).sum().item<int64_t>();
+      position.samples += n;
+      timing.samples += n;
+      sinks.progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
+                            double(position.correct) / position.samples, timing.samples);
+      if (position.global_step % log_every == 0) {
+        sinks.events.add_scalar("step/loss", result.loss, position.global_step);
+        sinks.events.add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
+      }
     }
-    if (InterruptHandler::pending() != 0) {
+    if (InterruptHandler::pending() != 0 && result.stepped) {
       finished = false;
       break;
     }
@@ -146,13 +127,17 @@ double metric_or_nan(const io::MetricRow& row, const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names) {
+std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names,
+                                            std::size_t lr_groups) {
   std::vector<std::string> names = {"train/loss", "train/accuracy"};
   if (has_validation) {
     const eval::ClassificationMetrics none(static_cast<int64_t>(class_names.size()));
     for (const auto& entry : split_metrics("val", none, class_names)) names.push_back(entry.first);
   }
-  for (const char* name : {"lr", "train/samples_per_second", "train/data_wait_fraction", "train/epoch_seconds"}) {
+  names.push_back("lr");
+  for (std::size_t g = 1; g <= lr_groups; ++g) names.push_back("lr/group" + std::to_string(g));
+  for (const char* name :
+       {"train/skipped_steps", "train/samples_per_second", "train/data_wait_fraction", "train/epoch_seconds"}) {
     names.push_back(name);
   }
   return names;
@@ -168,15 +153,32 @@ TrainingOutcome fit(TrainingRun& run) {
   }
   const auto& monitor = config.train.checkpoint;
   const CheckpointPolicy checkpoints(monitor, run.run.checkpoints);
+  // Schedule, EMA and the per-batch step; the schedule's length depends on the loader.
+  optim::LrScheduler scheduler(config.scheduler, run.optimizer,
+                               optimizer_steps_per_epoch(train_loader.batches_per_epoch(), config.train.accumulate),
+                               config.train.epochs);
+  std::unique_ptr<WeightEma> ema;
+  if (config.train.ema.decay > 0) ema = std::make_unique<WeightEma>(*run.model, config.train.ema.decay);
+  TrainingStep step(config, StepModel{*run.model, [&run](const torch::Tensor& x) { return run.model->forward(x); }},
+                    run.optimizer, loss, run.device, &scheduler, ema.get());
 
   TrainingPosition position;
   GeneratorState generator;
   EarlyStopping stopping(config.train.early_stopping);
   WeightSnapshot best_weights;  // early stopping's best epoch, for restore_best
+  io::ResumableRef<optim::LrScheduler> scheduler_slot(scheduler);
+  io::ResumableRef<TrainingStep> step_slot(step);
   io::NamedStates states = {{"position", &position},
                             {"generator", &generator},
                             {"early_stopping", &stopping},
-                            {"best_weights", &best_weights}};
+                            {"best_weights", &best_weights},
+                            {"scheduler", &scheduler_slot},
+                            {"training_step", &step_slot}};
+  std::unique_ptr<io::ResumableRef<WeightEma>> ema_slot;
+  if (ema) {
+    ema_slot = std::make_unique<io::ResumableRef<WeightEma>>(*ema);
+    states.push_back({"ema", ema_slot.get()});
+  }
   states.insert(states.end(), run.extra_states.begin(), run.extra_states.end());
 
   TrainingOutcome outcome;
@@ -184,7 +186,7 @@ TrainingOutcome fit(TrainingRun& run) {
   if (!run.resume_from.empty()) {
     checkpoints.remove_stale_temporaries();
     last_row = row_from_json(io::load_checkpoint(run.resume_from, *run.model, &run.optimizer, states).metrics_json);
-    io::truncate_metrics_after(run.run.path, position.epochs_done);
+    io::truncate_metrics_after(run.run.path, position.epochs_done, step.optimizer_steps());
     io::truncate_tfevents_after(run.run.path, position.epochs_done, position.global_step);
     outcome.resumed_from_epoch = position.epochs_done;
     outcome.epochs_completed = position.epochs_done;
@@ -205,20 +207,25 @@ TrainingOutcome fit(TrainingRun& run) {
   io::TfEventsWriter events(run.run.path);
   ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch(), config.train.log_every);
   const InterruptHandler interrupts;
-  const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {
+  const auto save_checkpoint_to = [&](const std::string& path, int64_t epoch, const io::MetricRow& row) {
     io::CheckpointInfo info{epoch,
                             run.config_yaml,
                             row_to_json(row).dump(),
                             run.data.class_names,
                             run.data.input_shape,
                             optim::current_lr(run.optimizer)};
-    io::save_checkpoint(checkpoints.last_path(), *run.model, &run.optimizer, info, states);
+    io::save_checkpoint(path, *run.model, &run.optimizer, info, states);
+  };
+  const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {
+    save_checkpoint_to(checkpoints.last_path(), epoch, row);
   };
 
   int64_t train_samples = 0;
   for (int64_t epoch = position.epochs_done + 1; epoch <= config.train.epochs && !stopping.should_stop(); ++epoch) {
     EpochTiming timing;
-    const bool finished = train_epoch(run, train_loader, loss, epoch, position, progress, events, timing);
+    const int64_t skipped_before = step.skipped_steps();
+    const bool finished =
+        train_epoch(run, step, train_loader, epoch, position, {progress, events, metrics_log}, timing);
     outcome.train_seconds += timing.seconds;
     outcome.data_wait_seconds += timing.data_wait;
     train_samples += timing.samples;
@@ -232,11 +239,20 @@ TrainingOutcome fit(TrainingRun& run) {
         {"train/loss", position.loss_sum / position.samples},
         {"train/accuracy", double(position.correct) / position.samples},
     };
+    // With EMA, validation, best.pt and early stopping's best weights are the averaged weights;
+    // last.pt keeps the live ones (the EMA travels in its resume slot).
+    if (ema) ema->swap(*run.model);
     if (val_loader) {
       auto val = evaluate(run.model, *val_loader, run.data.num_classes, run.device);
       for (auto& entry : split_metrics("val", val, run.data.class_names)) row.push_back(entry);
     }
-    row.push_back({"lr", optim::current_lr(run.optimizer)});
+    // The lrs of the epoch's last optimizer step, per group.
+    const auto lrs = scheduler.lrs_at(std::max<int64_t>(scheduler.steps_done() - 1, 0));
+    row.push_back({"lr", lrs.front()});
+    for (std::size_t g = 0; g < run.pattern_groups.size(); ++g) {
+      row.push_back({"lr/group" + std::to_string(g + 1), lrs.at(run.pattern_groups[g])});
+    }
+    row.push_back({"train/skipped_steps", double(step.skipped_steps() - skipped_before)});
     row.push_back({"train/samples_per_second", timing.samples / timing.seconds});
     row.push_back({"train/data_wait_fraction", timing.data_wait / timing.seconds});
     row.push_back({"train/epoch_seconds", timing.seconds});
@@ -266,8 +282,16 @@ TrainingOutcome fit(TrainingRun& run) {
       if (best && stopping.config().restore_best) best_weights.take(*run.model);
       if (stopping.should_stop()) position.stop_reason = "early_stopping";
     }
+    if (double plateau_value = 0.0; scheduler.needs_metric() && io::find_metric(row, scheduler.monitor(), plateau_value)) {
+      scheduler.epoch_end(plateau_value);
+    }
+    if (ema) {
+      // best.pt gets the averaged weights written directly; the copy of last.pt would be the live ones.
+      if (improved && monitor.save_best) save_checkpoint_to(checkpoints.best_path(), epoch, row);
+      ema->swap(*run.model);
+    }
     save_last(epoch, row);
-    checkpoints.after_epoch(epoch, improved);
+    checkpoints.after_epoch(epoch, improved && !ema);
     fault_point("epoch_end");
 
     spdlog::info("epoch {}/{}: train loss {:.4f} acc {:.4f}{} | {:.1f}s, {:.0f} samples/s", epoch, config.train.epochs,
@@ -291,7 +315,7 @@ TrainingOutcome fit(TrainingRun& run) {
     if (stopping.should_stop()) spdlog::info("early stopping: {}", outcome.stop_detail);
     if (stopping.config().restore_best && !best_weights.empty()) {
       // last.pt then holds the final (best) weights too, and the run is marked finished.
-      best_weights.restore_into(*run.model);
+      best_weights.restore_into(*run.model);  // with EMA these are already the averaged weights
       outcome.restored_best = true;
       position.stop_reason = outcome.stop_reason;
       save_last(outcome.epochs_completed, outcome.last_metrics);
@@ -299,6 +323,8 @@ TrainingOutcome fit(TrainingRun& run) {
                    stopping.best_value());
     }
   }
+  // The final (test) evaluation uses the averaged weights, unless the best epoch's were restored.
+  if (ema && !outcome.restored_best) ema->copy_to(*run.model);
   outcome.samples_per_second = outcome.train_seconds > 0 ? train_samples / outcome.train_seconds : 0.0;
   return outcome;
 }

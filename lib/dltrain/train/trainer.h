@@ -31,6 +31,8 @@ struct TrainingRun {
   std::string resume_from;  // a resume checkpoint (last.pt) to continue from; empty: a fresh run
   // More state for resume checkpoints, each in its named slot (e.g. "scheduler", "ema").
   io::NamedStates extra_states = {};
+  // Optimizer group index of each optimizer.param_groups entry; its lr is logged as lr/group<i+1>.
+  std::vector<std::size_t> pattern_groups = {};
 };
 
 struct TrainingOutcome {
@@ -54,6 +56,8 @@ struct TrainingOutcome {
 TrainingOutcome fit(TrainingRun& run);
 
 // The metric names of every epoch row fit() writes, in order (monitors are checked against it).
-std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names);
+// `lr_groups`: the number of optimizer.param_groups entries (each adds lr/group<i>).
+std::vector<std::string> epoch_metric_names(bool has_validation, const std::vector<std::string>& class_names,
+                                            std::size_t lr_groups = 0);
 
 }  // namespace dltrain::train

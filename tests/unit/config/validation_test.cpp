@@ -188,7 +188,7 @@ TEST_CASE("normalize std has as many values as mean, each positive") {
 TEST_CASE("nesterov needs momentum above zero") {
   CHECK(error_for("model: {type: mlp}\noptimizer:\n  type: sgd\n  momentum: 0\n  nesterov: true\n") ==
         "configs/x.yaml:5:13: optimizer.nesterov: true needs optimizer.momentum > 0 "
-        "(Nesterov momentum without momentum is undefined)");
+        "and optimizer.dampening 0 (as torch.optim.SGD)");
   const ExperimentConfig ok =
       load_config_from_string("model: {type: mlp}\noptimizer: {type: sgd, momentum: 0.9, nesterov: true}\n", "x.yaml");
   CHECK(ok.optimizer.nesterov);
