@@ -24,6 +24,7 @@ Rule<double> unit_interval() {
 }
 Rule<double> at_least_one() {
   return {"a number >= 1", [](const double& v) { return std::isfinite(v) && v >= 1; }, false, {}};
+}
 Rule<double> open_unit_interval() {
   return {"a number in (0, 1)", [](const double& v) { return v > 0 && v < 1; }, false, {}};
 }
