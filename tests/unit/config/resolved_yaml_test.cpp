@@ -99,13 +99,14 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   const YAML::Node dump = YAML::Load(to_yaml(c));
   std::vector<std::string> top;
   for (const auto& item : dump) top.push_back(item.first.Scalar());
-  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "data", "model", "optimizer",
-                                        "loss", "train"});
+  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
+                                        "model", "optimizer", "loss", "train"});
   CHECK(dump["data"].size() == 12);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 9);
   CHECK(dump["optimizer"].size() == 7);
-  CHECK(dump["train"]["checkpoint"].size() == 3);
+  CHECK(dump["train"]["checkpoint"].size() == 5);
+  CHECK(dump["train"]["early_stopping"].size() == 5);
   CHECK_FALSE(dump["source_path"].IsDefined());
 }
 
