@@ -119,15 +119,16 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   const YAML::Node dump = YAML::Load(to_yaml(c));
   std::vector<std::string> top;
   for (const auto& item : dump) top.push_back(item.first.Scalar());
-  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "data", "model", "optimizer",
-                                        "scheduler", "loss", "regularization", "train"});
+  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
+                                        "model", "optimizer", "scheduler", "loss", "regularization", "train"});
   CHECK(dump["data"].size() == 13);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 24);
   CHECK(dump["model"]["init"].size() == 5);
   CHECK(dump["optimizer"].size() == 15);
   CHECK(dump["scheduler"].size() == 20);
-  CHECK(dump["train"]["checkpoint"].size() == 3);
+  CHECK(dump["train"]["checkpoint"].size() == 5);
+  CHECK(dump["train"]["early_stopping"].size() == 5);
   CHECK_FALSE(dump["source_path"].IsDefined());
 }
 
