@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
 
 namespace dltrain::models {
@@ -22,7 +23,10 @@ torch::nn::AnyModule make_activation(const std::string& name) {
 }
 
 std::string resolve_activation(const std::string& configured, const char* family_standard) {
-  return configured == "auto" ? family_standard : configured;
+  // The config default (relu) stands for "the family's own": ReLU6 for mobilenet_v2, SiLU for
+  // efficientnet, so the presets match their papers unless the user picks another activation.
+  const bool left_at_default = configured == config::ModelConfig{}.activation;
+  return configured == "auto" || left_at_default ? family_standard : configured;
 }
 
 namespace {

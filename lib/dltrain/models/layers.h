@@ -14,7 +14,7 @@ namespace dltrain::models {
 // relu | relu6 | leaky_relu | elu | gelu | silu | tanh | sigmoid
 torch::nn::AnyModule make_activation(const std::string& name);
 
-// `model.activation`, with "auto" replaced by the family's standard one.
+// `model.activation`, with "auto" or the default (relu) replaced by the family's standard one.
 std::string resolve_activation(const std::string& configured, const char* family_standard);
 
 // How feature maps (or feature vectors) are normalized: batch | layer | group | instance | none.

@@ -104,3 +104,18 @@ TEST_CASE("a preset adapts to the data: 1-channel 28x28 input, 10 classes, small
   CHECK(summary.layers.front().name == "conv1");
   CHECK(summary.layers.front().output_shape == std::vector<int64_t>{64, 28, 28});  // 3x3 stride 1, no max-pool
 }
+
+TEST_CASE("the default activation is the family's own: ReLU6 in mobilenet_v2, SiLU in efficientnet") {
+  for (const auto& [preset, activation] : {std::pair<std::string, std::string>{"mobilenet_v2", "ReLU6"},
+                                           {"efficientnet_b0", "SiLU"},
+                                           {"resnet18", "ReLU"}}) {
+    config::ModelConfig config;
+    config.type = preset;
+    auto model = models::build_model(config, {{3, 64, 64}, 10});
+    const auto summary = models::summarize(*model, {3, 64, 64});
+    CHECK(summary.layers[2].type == activation);  // conv, norm, activation of the stem
+    config.activation = "gelu";
+    model = models::build_model(config, {{3, 64, 64}, 10});
+    CHECK(models::summarize(*model, {3, 64, 64}).layers[2].type == "GELU");
+  }
+}
