@@ -85,7 +85,7 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("norm", c.norm, one_of({"batch", "layer", "group", "instance", "none"}));
   v.field("norm_groups", c.norm_groups, positive_integer());
   v.field("activation", c.activation,
-          one_of({"relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid"}));
+          one_of({"auto", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid"}));
   v.field("dropout", c.dropout, fraction());
   v.field("block", c.block, one_of({"auto", "basic", "bottleneck"}));
   v.field("blocks", c.blocks, list_of(positive_integer()));

@@ -84,7 +84,7 @@ struct ModelConfig {
   int64_t convs_per_stage = 1;               // cnn: > 0
   std::string norm = "batch";                // batch | layer | group | instance | none
   int64_t norm_groups = 8;                   // group norm: groups (divides the channels), > 0
-  std::string activation = "relu";           // relu | leaky_relu | elu | gelu | silu | tanh | sigmoid
+  std::string activation = "auto";  // auto (the family's own) | relu | relu6 | leaky_relu | elu | gelu | silu | tanh | sigmoid
   double dropout = 0.0;                      // [0, 1): before each hidden/classifier linear layer
   // resnet family
   std::string block = "auto";       // auto (the preset's) | basic | bottleneck

@@ -23,10 +23,9 @@ torch::nn::AnyModule make_activation(const std::string& name) {
 }
 
 std::string resolve_activation(const std::string& configured, const char* family_standard) {
-  // The config default (relu) stands for "the family's own": ReLU6 for mobilenet_v2, SiLU for
-  // efficientnet, so the presets match their papers unless the user picks another activation.
-  const bool left_at_default = configured == config::ModelConfig{}.activation;
-  return configured == "auto" || left_at_default ? family_standard : configured;
+  // auto (the default) is the family's own: ReLU for mlp/cnn/resnet, ReLU6 for mobilenet_v2,
+  // SiLU for efficientnet, so the presets match their papers unless the user picks another.
+  return configured == "auto" ? family_standard : configured;
 }
 
 namespace {

@@ -79,7 +79,7 @@ TEST_CASE("a value outside a choice lists the choices and suggests the closest")
   CHECK(error_for("model:\n  type: cnnn\n") ==
         "configs/x.yaml:2:9: model.type: expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, got \"cnnn\"; did you mean \"cnn\"?");
   CHECK(error_for("model: {type: mlp, activation: swish}\n") ==
-        "configs/x.yaml:1:32: model.activation: expected one of relu, leaky_relu, elu, gelu, silu, tanh, sigmoid, "
+        "configs/x.yaml:1:32: model.activation: expected one of auto, relu, relu6, leaky_relu, elu, gelu, silu, tanh, sigmoid, "
         "got \"swish\"");
   CHECK(error_for("model: {type: mlp}\ntrain:\n  checkpoint:\n    mode: maximum\n") ==
         "configs/x.yaml:4:11: train.checkpoint.mode: expected one of min, max, got \"maximum\"; did you mean \"max\"?");
