@@ -85,7 +85,7 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
       break;
     }
   }
-  progress.finish_epoch();
+  sinks.progress.finish_epoch();
   timing.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   timing.data_wait = loader.seconds_waited();
   return finished;
