@@ -78,7 +78,7 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
 
 Batch BatchLoader::assemble(int64_t batch_index) const {
   const int64_t begin = batch_index * options_.batch_size;
-  const int64_t count = std::min(options_.batch_size, set_.size() - begin);
+  const int64_t count = std::min(options_.batch_size, static_cast<int64_t>(order_.size()) - begin);
   const int64_t channels = set_.images.size(1);
   const int64_t plane = set_.images.size(2) * set_.images.size(3);
   Batch batch;

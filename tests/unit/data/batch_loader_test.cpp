@@ -104,3 +104,29 @@ TEST_CASE("normalize statistics of the wrong length are a config error") {
   options.std = {0.3, 0.3};
   CHECK_THROWS_AS(data::BatchLoader(set, options), ConfigError);
 }
+
+TEST_CASE("the loader delivers exactly the sampler's epoch: an undersampled or oversampled epoch of another size") {
+  // 40 samples of class 0 and 8 of class 1; undersampling keeps 8 + 8, weighted draws 30.
+  auto set = numbered_images(48);
+  set.labels = (torch::arange(48, torch::kInt64) >= 40).to(torch::kInt64);
+  for (const int64_t workers : {0, 2}) {
+    auto options = options_with(workers);
+    options.sampler.type = "undersample";
+    data::BatchLoader under(set, options);
+    CHECK(under.samples_per_epoch() == 16);
+    int64_t delivered = 0, rare = 0;
+    for (const auto& targets : epoch_targets(under, 1)) {
+      delivered += targets.size(0);
+      rare += targets.sum().item<int64_t>();
+    }
+    CHECK(delivered == 16);
+    CHECK(rare == 8);
+
+    options.sampler.type = "weighted";
+    options.sampler.samples_per_epoch = 30;
+    data::BatchLoader weighted(set, options);
+    delivered = 0;
+    for (const auto& targets : epoch_targets(weighted, 1)) delivered += targets.size(0);
+    CHECK(delivered == 30);
+  }
+}
