@@ -3,6 +3,7 @@
 # build/. Safe to run again: it installs nothing new and rebuilds only what changed.
 #   ./scripts/setup.sh                 # Release build with the vision module
 #   DLTRAIN_CMAKE_ARGS="-DDLTRAIN_WITH_VISION=OFF" ./scripts/setup.sh
+#   ./scripts/setup.sh --packages-only   # install, do not build
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,7 @@ packages=(
   libtorch-dev libgloo-dev libopenblas0-pthread
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libopencv-dev catch2 dataset-fashion-mnist
+  clang libclang-rt-14-dev
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -47,6 +49,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   say "all ${#packages[@]} packages present"
 fi
+
+[ "${1:-}" = "--packages-only" ] && exit 0
 
 # Configure once; later runs only rebuild. Extra CMake flags come from DLTRAIN_CMAKE_ARGS.
 if [ ! -f "$build_dir/build.ninja" ]; then

@@ -2,11 +2,37 @@
 # Installs what is missing, builds, and runs the whole test suite through ctest.
 #   ./scripts/test.sh              # everything
 #   ./scripts/test.sh -R config    # extra arguments go to ctest
+#   ./scripts/test.sh --sanitize   # the suite built with ASan + UBSan (clang) in build-sanitize/
+#   ./scripts/test.sh --sanitize --quick   # only the readers' modules (config, data, io, eval): CI's share
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${DLTRAIN_BUILD_DIR:-$root/build}"
 
-"$root/scripts/setup.sh"
-cd "$build_dir"
-ctest --output-on-failure -j "$(nproc)" "$@"
+sanitize=0 quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sanitize) sanitize=1; shift ;;
+    --quick) quick=1; shift ;;
+    *) break ;;
+  esac
+done
+
+if [ "$sanitize" = 0 ]; then
+  "$root/scripts/setup.sh"
+  cd "$build_dir"
+  exec ctest --output-on-failure -j "$(nproc)" "$@"
+fi
+
+# Any report fails the test: UBSan halts, ASan's leak check runs at exit.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0"
+if [ "$quick" = 1 ]; then
+  "$root/scripts/sanitized-build.sh" test_config test_data test_io test_eval
+  cd "${DLTRAIN_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+  exec ctest --output-on-failure -j "$(nproc)" -R '^(config|data|io|eval): ' "$@"
+fi
+"$root/scripts/sanitized-build.sh" all
+cd "${DLTRAIN_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+exec ctest --output-on-failure -j "$(nproc)" "$@"

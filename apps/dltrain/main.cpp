@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <new>
 
@@ -24,6 +25,9 @@ int report(const char* message, dltrain::ExitCode code) {
 
 int main(int argc, char** argv) {
   using namespace dltrain;
+  // Past a file-size limit (ulimit -f) a write should fail with EFBIG and become a one-line
+  // error like a full disk, not kill the process before the checkpoint is safe.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"dltrain: train deep neural networks from YAML experiment configs.", "dltrain"};
   app.footer(
       "Exit codes: 0 success, 1 internal failure, 2 usage or config error, 3 data or file error,\n"

@@ -55,11 +55,11 @@ TEST_CASE("bad model configs exit 2 with one line naming the position and the la
   const Case cases[] = {
       {head + "  type: transformer\n", "model.yaml:7:9: model.type: expected one of mlp, cnn"},
       {head + "  type: resnet18\n  hidden: [32]\n", "model.yaml:8:11: model.hidden: not an option of resnet18"},
-      {head + "  type: mlp\n  hidden: [32, 0]\n", "model.yaml:8:16: model.hidden[1]: expected a positive integer"},
+      {head + "  type: mlp\n  hidden: [32, 0]\n", "model.yaml:8:16: model.hidden[1]: expected an integer in [1, 65536]"},
       {head + "  type: sequential\n  layers:\n    - {type: conv2d, out: 8}\n    - {type: conv3d, out: 8}\n",
        "model.yaml:10:14: model.layers[1].type: unknown layer type \"conv3d\""},
       {head + "  type: sequential\n  layers:\n    - {type: linear, out: 0}\n",
-       "model.yaml:9:27: model.layers[0].out: expected a positive integer for linear, got \"0\""},
+       "model.yaml:9:27: model.layers[0].out: expected an integer in [1, 65536] for linear, got \"0\""},
       {head + "  type: sequential\n  layers:\n    - {type: conv2d, out: 8}\n    - type: residual\n      layers:\n"
               "        - {type: conv2d, out: 16}\n",
        "model.yaml:10:7: model.layers[1]: residual block maps its input [8, 28, 28] to [16, 28, 28]"},

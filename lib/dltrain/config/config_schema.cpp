@@ -13,6 +13,16 @@ namespace {
 
 using namespace rules;
 
+// Ceilings of the size-like keys: far above any real use, low enough that a typo (an extra
+// zero, a pasted sample count) fails here with the key named, not as an allocation hours later.
+constexpr int64_t kMaxBatch = int64_t{1} << 20;
+constexpr int64_t kMaxWorkers = 256;
+constexpr int64_t kMaxPrefetch = 1024;
+constexpr int64_t kMaxWidth = int64_t{1} << 16;  // units, channels, input side, classes
+constexpr int64_t kMaxDepth = 1000;              // layers, blocks, convs per stage
+constexpr int64_t kMaxEpochs = 1'000'000;
+constexpr int64_t kMaxThreads = 1024;
+
 template <class Section>
 void section(SchemaVisitor& v, const char* key, Section& c);
 template <class Section>
@@ -49,10 +59,10 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("train", c.train, non_empty_string());
   v.field("test", c.test, any_string());
   v.field("val_split", c.val_split, fraction());
-  v.field("batch_size", c.batch_size, positive_integer());
-  v.field("eval_batch_size", c.eval_batch_size, positive_integer());
-  v.field("workers", c.workers, non_negative_integer());
-  v.field("prefetch", c.prefetch, positive_integer());
+  v.field("batch_size", c.batch_size, integer_in(1, kMaxBatch));
+  v.field("eval_batch_size", c.eval_batch_size, integer_in(1, kMaxBatch));
+  v.field("workers", c.workers, integer_in(0, kMaxWorkers));
+  v.field("prefetch", c.prefetch, integer_in(1, kMaxPrefetch));
   v.field("shuffle", c.shuffle);
   v.field("drop_last", c.drop_last);
   section(v, "normalize", c.normalize);
@@ -74,29 +84,30 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("type", c.type,
           required(one_of({"mlp", "cnn", "resnet", "resnet18", "resnet34", "resnet50", "mobilenet_v2", "efficientnet",
                            "efficientnet_b0", "rnn", "sequential"})));
-  v.field("input_shape", c.input_shape, list_of(positive_integer()));
+  v.field("input_shape", c.input_shape, list_of(integer_in(1, kMaxWidth)));
   v.check("input_shape", c.input_shape.empty() || c.input_shape.size() == 1 || c.input_shape.size() == 3,
           "expected [C, H, W] for images or [features] for tables");
-  v.field("num_classes", c.num_classes, non_negative_integer());
-  v.field("hidden", c.hidden, list_of(positive_integer()));
-  v.field("channels", c.channels, list_of(positive_integer()));
+  v.field("num_classes", c.num_classes, integer_in(0, kMaxWidth));
+  v.field("hidden", c.hidden, list_of(integer_in(1, kMaxWidth)));
+  v.field("channels", c.channels, list_of(integer_in(1, kMaxWidth)));
   v.field("kernel_size", c.kernel_size, odd_positive_integer());
-  v.field("convs_per_stage", c.convs_per_stage, positive_integer());
+  v.check("kernel_size", c.kernel_size <= 31, "expected at most 31, got " + std::to_string(c.kernel_size));
+  v.field("convs_per_stage", c.convs_per_stage, integer_in(1, kMaxDepth));
   v.field("norm", c.norm, one_of({"batch", "layer", "group", "instance", "none"}));
   v.field("norm_groups", c.norm_groups, positive_integer());
   v.field("activation", c.activation,
           one_of({"auto", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid"}));
   v.field("dropout", c.dropout, fraction());
   v.field("block", c.block, one_of({"auto", "basic", "bottleneck"}));
-  v.field("blocks", c.blocks, list_of(positive_integer()));
+  v.field("blocks", c.blocks, list_of(integer_in(1, kMaxDepth)));
   v.field("stem", c.stem, one_of({"auto", "imagenet", "small"}));
   v.field("zero_init_residual", c.zero_init_residual);
   v.field("width_multiplier", c.width_multiplier, positive_number());
   v.field("depth_multiplier", c.depth_multiplier, positive_number());
   v.field("stochastic_depth", c.stochastic_depth, fraction());
   v.field("cell", c.cell, one_of({"lstm", "gru"}));
-  v.field("hidden_size", c.hidden_size, positive_integer());
-  v.field("num_layers", c.num_layers, positive_integer());
+  v.field("hidden_size", c.hidden_size, integer_in(1, kMaxWidth));
+  v.field("num_layers", c.num_layers, integer_in(1, kMaxDepth));
   v.field("bidirectional", c.bidirectional);
   v.field("layers", c.layers);
   section(v, "init", c.init);
@@ -209,9 +220,9 @@ void describe_section(SchemaVisitor& v, GradMonitorConfig& c) {
 }
 
 void describe_section(SchemaVisitor& v, TrainConfig& c) {
-  v.field("epochs", c.epochs, positive_integer());
+  v.field("epochs", c.epochs, integer_in(1, kMaxEpochs));
   v.field("log_every", c.log_every, positive_integer());
-  v.field("accumulate", c.accumulate, positive_integer());
+  v.field("accumulate", c.accumulate, integer_in(1, kMaxBatch));
   section(v, "grad_clip", c.grad_clip);
   v.field("nonfinite", c.nonfinite, one_of({"stop", "skip"}));
   v.field("amp", c.amp);
@@ -239,7 +250,7 @@ void describe(SchemaVisitor& v, ExperimentConfig& c) {
   v.field("seed", c.seed, integer());
   v.field("device", c.device, device_name());
   v.field("output", c.output, non_empty_string());
-  v.field("threads", c.threads, non_negative_integer());
+  v.field("threads", c.threads, integer_in(0, kMaxThreads));
   v.field("deterministic", c.deterministic);
   section(v, "data", c.data);
   section(v, "model", c.model);

@@ -3,6 +3,7 @@
 // never see a library's exception text.
 #include "dltrain/config/load_config.h"
 
+#include "dltrain/config/document_limits.h"
 #include "dltrain/config/origin.h"
 #include "dltrain/config/overrides.h"
 #include "dltrain/config/resolved_yaml.h"
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 namespace dltrain::config {
 namespace {
@@ -37,6 +39,7 @@ std::string read_file(const std::string& path) {
 
 YAML::Node parse_document(const std::string& text, const std::string& source) {
   std::vector<YAML::Node> documents;
+  check_parser_terminates(text, source);
   try {
     documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
@@ -48,6 +51,7 @@ YAML::Node parse_document(const std::string& text, const std::string& source) {
     fail(Origin{source, documents[1].Mark().line, documents[1].Mark().column}, "",
          fmt::format("expected one YAML document, found {}", documents.size()));
   const YAML::Node& root = documents[0];
+  check_expanded_size(root, source);
   if (!root.IsMap())
     fail(Origin{source, root.Mark().line, root.Mark().column}, "",
          "expected a map of settings at the top level, got " + found_text(root));

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <string>
 
 namespace dltrain::config::rules {
 
@@ -38,6 +39,11 @@ Rule<int64_t> non_negative_integer() {
 }
 Rule<int64_t> odd_positive_integer() {
   return {"an odd positive integer", [](const int64_t& v) { return v > 0 && v % 2 == 1; }, false, {}};
+}
+
+Rule<int64_t> integer_in(int64_t low, int64_t high) {
+  return {"an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]",
+          [low, high](const int64_t& v) { return v >= low && v <= high; }, false, {}};
 }
 
 Rule<std::string> any_string() { return {"a string", {}, false, {}}; }

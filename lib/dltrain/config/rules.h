@@ -22,6 +22,7 @@ Rule<int64_t> integer();
 Rule<int64_t> positive_integer();
 Rule<int64_t> non_negative_integer();
 Rule<int64_t> odd_positive_integer();
+Rule<int64_t> integer_in(int64_t low, int64_t high);  // low <= v <= high: every size-like key has a ceiling
 
 Rule<std::string> any_string();
 Rule<std::string> non_empty_string();

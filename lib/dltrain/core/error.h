@@ -2,10 +2,30 @@
 // they are thrown deep in the library and caught once at the command boundary.
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace dltrain {
+
+// Messages quote user input (a YAML scalar, a CSV cell, a path); its control characters are
+// escaped so an error stays one line and cannot drive the terminal.
+inline std::string one_line(const std::string& text) {
+  std::string line;
+  line.reserve(text.size());
+  for (const unsigned char c : text) {
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      line += escaped;
+    } else {
+      line += static_cast<char>(c);
+    }
+  }
+  return line;
+}
 
 enum class ExitCode : int {
   ok = 0,
@@ -20,7 +40,7 @@ enum class ExitCode : int {
 // Base of every error dltrain reports: what() is one line a person can act on.
 class Error : public std::runtime_error {
  public:
-  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  Error(ExitCode code, const std::string& message) : std::runtime_error(one_line(message)), code_(code) {}
   ExitCode code() const { return code_; }
 
  private:

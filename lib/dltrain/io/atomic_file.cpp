@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "dltrain/core/error.h"
 
@@ -44,13 +43,25 @@ void replace_file_atomically(const std::string& path, const std::function<void(c
   fsync_path(dir, O_RDONLY | O_DIRECTORY);
 }
 
+void write_whole_file(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw DataError("cannot create '" + path + "': " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw DataError("cannot write '" + path + "': " + std::strerror(saved));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw DataError("cannot write '" + path + "': " + std::strerror(errno));
+}
+
 void write_text_atomically(const std::string& path, const std::string& text) {
-  replace_file_atomically(path, [&](const std::string& temp) {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw DataError("cannot write '" + temp + "': " + std::strerror(errno));
-  });
+  replace_file_atomically(path, [&](const std::string& temp) { write_whole_file(temp, text); });
 }
 
 }  // namespace dltrain::io

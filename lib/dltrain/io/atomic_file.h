@@ -12,4 +12,8 @@ void replace_file_atomically(const std::string& path, const std::function<void(c
 
 void write_text_atomically(const std::string& path, const std::string& text);
 
+// Writes `bytes` to `path` (created or truncated) and checks every write, so a full disk or a
+// file-size limit is a DataError naming the path and the reason (ENOSPC, EFBIG).
+void write_whole_file(const std::string& path, const std::string& bytes);
+
 }  // namespace dltrain::io

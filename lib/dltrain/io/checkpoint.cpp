@@ -11,7 +11,6 @@
 #include "dltrain/core/fault_injection.h"
 #include "dltrain/core/version.h"
 #include "dltrain/io/atomic_file.h"
-#include "dltrain/optim/optimizer_factory.h"
 
 namespace dltrain::io {
 namespace {
@@ -46,6 +45,36 @@ c10::IValue read_value(torch::serialize::InputArchive& archive, const std::strin
   return value;
 }
 
+[[noreturn]] void damaged(const std::string& path, const char* key, const char* expected) {
+  throw DataError("checkpoint '" + path + "': entry \"" + key + "\" is not " + expected + "; the file is damaged");
+}
+
+int64_t read_int(torch::serialize::InputArchive& archive, const std::string& path, const char* key) {
+  const c10::IValue value = read_value(archive, path, key);
+  if (!value.isInt()) damaged(path, key, "an integer");
+  return value.toInt();
+}
+
+double read_double(torch::serialize::InputArchive& archive, const std::string& path, const char* key) {
+  const c10::IValue value = read_value(archive, path, key);
+  if (!value.isDouble()) damaged(path, key, "a number");
+  return value.toDouble();
+}
+
+std::string read_string(torch::serialize::InputArchive& archive, const std::string& path, const char* key) {
+  const c10::IValue value = read_value(archive, path, key);
+  if (!value.isString()) damaged(path, key, "text");
+  return value.toStringRef();
+}
+
+nlohmann::json read_json(torch::serialize::InputArchive& archive, const std::string& path, const char* key) {
+  try {
+    return nlohmann::json::parse(read_string(archive, path, key));
+  } catch (const nlohmann::json::exception&) {
+    damaged(path, key, "valid JSON");
+  }
+}
+
 torch::serialize::InputArchive open_archive(const std::string& path, CheckpointInfo& info) {
   if (!std::filesystem::is_regular_file(path)) throw DataError("checkpoint '" + path + "': no such file");
   torch::serialize::InputArchive archive;
@@ -54,20 +83,38 @@ torch::serialize::InputArchive open_archive(const std::string& path, CheckpointI
   } catch (const std::exception& e) {
     throw DataError("checkpoint '" + path + "': unreadable (" + first_line(e) + ")");
   }
-  const int64_t format = read_value(archive, path, "dltrain_format").toInt();
+  const int64_t format = read_int(archive, path, "dltrain_format");
   if (format > kFormatVersion) {
     throw DataError("checkpoint '" + path + "': format " + std::to_string(format) +
                     " was written by a newer dltrain; this one reads up to " + std::to_string(kFormatVersion));
   }
-  info.epoch = read_value(archive, path, "epoch").toInt();
-  info.config_yaml = read_value(archive, path, "config").toStringRef();
-  info.metrics_json = read_value(archive, path, "metrics").toStringRef();
-  info.lr = read_value(archive, path, "lr").toDouble();
-  const auto meta = nlohmann::json::parse(read_value(archive, path, "meta").toStringRef());
-  info.class_names = meta.at("class_names").get<std::vector<std::string>>();
-  info.input_shape = meta.at("input_shape").get<std::vector<int64_t>>();
+  info.epoch = read_int(archive, path, "epoch");
+  info.config_yaml = read_string(archive, path, "config");
+  info.metrics_json = read_string(archive, path, "metrics");
+  info.lr = read_double(archive, path, "lr");
+  const auto meta = read_json(archive, path, "meta");
+  try {
+    info.class_names = meta.at("class_names").get<std::vector<std::string>>();
+    info.input_shape = meta.at("input_shape").get<std::vector<int64_t>>();
+  } catch (const nlohmann::json::exception&) {
+    damaged(path, "meta", "class names and an input shape");
+  }
   return archive;
 }
+
+// LibTorch's archive reader reports a damaged file as a c10::Error from wherever it notices;
+// each is the same fact for the user: this file is not a readable checkpoint.
+template <class Body>
+void unless_damaged(const std::string& path, Body&& body) {
+  try {
+    body();
+  } catch (const c10::Error& e) {
+    throw DataError("checkpoint '" + path + "': unreadable (" + first_line(e) + ")");
+  }
+}
+
+void read_into(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+               const NamedStates& states, CheckpointInfo& info);
 
 }  // namespace
 
@@ -101,30 +148,49 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     slot.state->save(state_archive);
     archive.write("state_" + slot.name, state_archive);
   }
+  // Serialized in memory first: LibTorch's file writer throws from a destructor when the disk
+  // fills, which ends the process; our own writes turn that into a DataError.
+  std::string bytes;
+  try {
+    archive.save_to([&bytes](const void* data, size_t size) {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
+  } catch (const c10::Error& e) {
+    throw DataError("cannot write checkpoint '" + path + "': " + first_line(e));
+  }
   replace_file_atomically(path, [&](const std::string& temp) {
-    try {
-      archive.save_to(temp);
-    } catch (const c10::Error& e) {
-      throw DataError("cannot write checkpoint '" + path + "': " + first_line(e));
-    }
+    write_whole_file(temp, bytes);
     fault_point("checkpoint_write");  // the temporary file is complete, the old checkpoint still in place
   });
 }
 
 CheckpointInfo read_checkpoint_info(const std::string& path) {
   CheckpointInfo info;
-  open_archive(path, info);
+  unless_damaged(path, [&] { open_archive(path, info); });
   return info;
 }
 
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                const NamedStates& states) {
   CheckpointInfo info;
+  unless_damaged(path, [&] { read_into(path, model, optimizer, states, info); });
+  return info;
+}
+
+namespace {
+
+void read_into(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+               const NamedStates& states, CheckpointInfo& info) {
   auto archive = open_archive(path, info);
-  const auto manifest = nlohmann::json::parse(read_value(archive, path, "manifest").toStringRef());
+  const auto manifest = read_json(archive, path, "manifest");
   const auto state = model_state(model);
   std::map<std::string, size_t> stored;
-  for (size_t i = 0; i < manifest.size(); ++i) stored[manifest[i].at("name").get<std::string>()] = i;
+  try {
+    for (size_t i = 0; i < manifest.size(); ++i) stored[manifest.at(i).at("name").get<std::string>()] = i;
+  } catch (const nlohmann::json::exception&) {
+    damaged(path, "manifest", "a list of tensor names");
+  }
 
   torch::NoGradGuard no_grad;
   for (const auto& [name, tensor] : state) {
@@ -133,10 +199,16 @@ CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model
       throw DataError("checkpoint '" + path + "': has no tensor \"" + name + "\" that the model needs");
     }
     torch::Tensor saved;
-    archive.read("tensor_" + std::to_string(found->second), saved);
+    if (!archive.try_read("tensor_" + std::to_string(found->second), saved) || !saved.defined()) {
+      throw DataError("checkpoint '" + path + "': the manifest lists \"" + name + "\" but its tensor is missing");
+    }
     if (saved.sizes() != tensor.sizes()) {
       throw DataError("checkpoint '" + path + "': " + name + " is " + shape_text(saved.sizes()) +
                       " in the checkpoint, the model expects " + shape_text(tensor.sizes()));
+    }
+    if (saved.scalar_type() != tensor.scalar_type()) {
+      throw DataError("checkpoint '" + path + "': " + name + " is stored as " + std::string(c10::toString(saved.scalar_type())) +
+                      ", the model expects " + c10::toString(tensor.scalar_type()));
     }
     tensor.copy_(saved);
     stored.erase(found);
@@ -150,9 +222,13 @@ CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model
     if (!archive.try_read("optimizer", optimizer_archive)) {
       throw DataError("checkpoint '" + path + "': has no optimizer state (weights-only checkpoint)");
     }
-    optimizer->load(optimizer_archive);
+    try {
+      optimizer->load(optimizer_archive);
+    } catch (const c10::Error& e) {
+      throw DataError("checkpoint '" + path + "': unreadable optimizer state (" + first_line(e) + ")");
+    }
     // LibTorch 1.13 drops the saved per-group options on load; re-apply the stored lr.
-    optim::set_lr(*optimizer, info.lr);
+    for (auto& group : optimizer->param_groups()) group.options().set_lr(info.lr);
   }
   for (const auto& slot : states) {
     torch::serialize::InputArchive state_archive;
@@ -166,7 +242,7 @@ CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model
       throw DataError("checkpoint '" + path + "': unreadable \"" + slot.name + "\" state (" + first_line(e) + ")");
     }
   }
-  return info;
 }
 
+}  // namespace
 }  // namespace dltrain::io

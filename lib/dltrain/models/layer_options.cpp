@@ -24,28 +24,28 @@ void LayerOptions::fail(const char* key, const std::string& expected, const std:
   throw ConfigError(path_ + "." + key + ": expected " + expected + " for " + layer_.type + ", got \"" + got + "\"");
 }
 
+int64_t LayerOptions::size_value(const char* key, const std::string& text, int64_t low) const {
+  constexpr int64_t kMaxSize = int64_t{1} << 16;
+  const auto value = config::parse_integer(text);
+  if (!value || *value < low || *value > kMaxSize)
+    fail(key, "an integer in [" + std::to_string(low) + ", " + std::to_string(kMaxSize) + "]", text);
+  return *value;
+}
+
 int64_t LayerOptions::positive_integer(const char* key) {
   const std::string* text = find(key);
   if (!text) throw ConfigError(path_ + ": " + layer_.type + " needs `" + key + "` (a positive integer)");
-  const auto value = config::parse_integer(*text);
-  if (!value || *value <= 0) fail(key, "a positive integer", *text);
-  return *value;
+  return size_value(key, *text, 1);
 }
 
 int64_t LayerOptions::positive_integer(const char* key, int64_t fallback) {
   const std::string* text = find(key);
-  if (!text) return fallback;
-  const auto value = config::parse_integer(*text);
-  if (!value || *value <= 0) fail(key, "a positive integer", *text);
-  return *value;
+  return text ? size_value(key, *text, 1) : fallback;
 }
 
 int64_t LayerOptions::non_negative_integer(const char* key, int64_t fallback) {
   const std::string* text = find(key);
-  if (!text) return fallback;
-  const auto value = config::parse_integer(*text);
-  if (!value || *value < 0) fail(key, "an integer >= 0", *text);
-  return *value;
+  return text ? size_value(key, *text, 0) : fallback;
 }
 
 double LayerOptions::fraction(const char* key, double fallback) {

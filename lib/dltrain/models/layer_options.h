@@ -31,6 +31,8 @@ class LayerOptions {
 
  private:
   const std::string* find(const char* key);
+  // Sizes are bounded so a typo fails here rather than as a huge allocation.
+  int64_t size_value(const char* key, const std::string& text, int64_t low) const;
   [[noreturn]] void fail(const char* key, const std::string& expected, const std::string& got) const;
 
   const config::LayerConfig& layer_;

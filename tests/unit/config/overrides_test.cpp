@@ -80,7 +80,7 @@ TEST_CASE("an error caused by an override's value names the override") {
   CHECK(error_with({"optimizer.lr=fast"}) == "--set optimizer.lr=fast: optimizer.lr: expected a positive number, got \"fast\"");
   CHECK(error_with({"data.normalize.mean=[0.5, x]", "data.normalize.std=[1, 1]"}) ==
         "--set data.normalize.mean=[0.5, x]: data.normalize.mean[1]: expected a number, got \"x\"");
-  CHECK(error_with({"model.hidden[0]=-4"}) == "--set model.hidden[0]=-4: model.hidden[0]: expected a positive integer, got -4");
+  CHECK(error_with({"model.hidden[0]=-4"}) == "--set model.hidden[0]=-4: model.hidden[0]: expected an integer in [1, 65536], got -4");
   CHECK(error_with({"optimizer={type: sgd, lr: 0}"}) ==
         "--set optimizer={type: sgd, lr: 0}: optimizer.lr: expected a positive number, got 0");
 }
@@ -88,14 +88,14 @@ TEST_CASE("an error caused by an override's value names the override") {
 TEST_CASE("the later of two overrides of one key is the one an error names") {
   CHECK(error_with({"optimizer.lr=0.5", "optimizer.lr=-1"}) == "--set optimizer.lr=-1: optimizer.lr: expected a positive number, got -1");
   CHECK(error_with({"model.hidden=[1, 2]", "model.hidden[0]=0"}) ==
-        "--set model.hidden[0]=0: model.hidden[0]: expected a positive integer, got 0");
+        "--set model.hidden[0]=0: model.hidden[0]: expected an integer in [1, 65536], got 0");
   CHECK(error_with({"model.hidden=[1, 0]", "model.hidden[0]=3"}) ==
-        "--set model.hidden=[1, 0]: model.hidden[1]: expected a positive integer, got 0");
+        "--set model.hidden=[1, 0]: model.hidden[1]: expected an integer in [1, 65536], got 0");
 }
 
 TEST_CASE("a file value an override did not touch is still reported at its position") {
   CHECK(error_with({"model.hidden[0]=4"}, "model:\n  type: mlp\n  hidden: [1, 0]\n") ==
-        "x.yaml:3:15: model.hidden[1]: expected a positive integer, got 0");
+        "x.yaml:3:15: model.hidden[1]: expected an integer in [1, 65536], got 0");
 }
 
 TEST_CASE("a new key set by an override is rejected as unknown, with a suggestion") {

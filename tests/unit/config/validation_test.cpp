@@ -27,7 +27,7 @@ TEST_CASE("a word where a number belongs gives file:line:col, key, expectation a
 TEST_CASE("errors in a real file name the file's path") {
   TempFile file("x.yaml", "model: {type: mlp}\ntrain:\n  epochs: ten\n");
   CHECK(config_error([&] { load_config(file.path()); }) ==
-        file.path() + ":3:11: train.epochs: expected a positive integer, got \"ten\"");
+        file.path() + ":3:11: train.epochs: expected an integer in [1, 1000000], got \"ten\"");
 }
 
 TEST_CASE("a number out of range names the range") {
@@ -38,9 +38,9 @@ TEST_CASE("a number out of range names the range") {
   CHECK(error_for("model: {type: mlp}\ndata: {val_split: -0.5}\n") ==
         "configs/x.yaml:2:19: data.val_split: expected a number in [0, 1), got -0.5");
   CHECK(error_for("model: {type: mlp}\ndata: {batch_size: 0}\n") ==
-        "configs/x.yaml:2:20: data.batch_size: expected a positive integer, got 0");
+        "configs/x.yaml:2:20: data.batch_size: expected an integer in [1, 1048576], got 0");
   CHECK(error_for("model: {type: mlp}\ndata: {workers: -1}\n") ==
-        "configs/x.yaml:2:17: data.workers: expected an integer >= 0, got -1");
+        "configs/x.yaml:2:17: data.workers: expected an integer in [0, 256], got -1");
   CHECK(error_for("model: {type: mlp}\noptimizer: {weight_decay: -1}\n") ==
         "configs/x.yaml:2:27: optimizer.weight_decay: expected a number >= 0, got -1");
 }
@@ -159,9 +159,9 @@ TEST_CASE("a list key rejects a scalar and names a bad element by index") {
   CHECK(error_for("model: {type: mlp}\ndata:\n  normalize:\n    mean: [0.5, x, 0.5]\n    std: [1, 1, 1]\n") ==
         "configs/x.yaml:4:17: data.normalize.mean[1]: expected a number, got \"x\"");
   CHECK(error_for("model: {type: mlp, hidden: [64, 0]}\n") ==
-        "configs/x.yaml:1:33: model.hidden[1]: expected a positive integer, got 0");
+        "configs/x.yaml:1:33: model.hidden[1]: expected an integer in [1, 65536], got 0");
   CHECK(error_for("model:\n  type: mlp\n  hidden:\n    - 64\n    - 1.5\n") ==
-        "configs/x.yaml:5:7: model.hidden[1]: expected a positive integer, got 1.5");
+        "configs/x.yaml:5:7: model.hidden[1]: expected an integer in [1, 65536], got 1.5");
 }
 
 TEST_CASE("betas are exactly two values in [0, 1)") {

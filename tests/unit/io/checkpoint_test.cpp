@@ -7,7 +7,6 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/io/checkpoint.h"
-#include "dltrain/optim/optimizer_factory.h"
 #include "temp_dir.h"
 
 using namespace dltrain;
@@ -36,21 +35,20 @@ TEST_CASE("a checkpoint restores weights, buffers, optimizer state and metadata"
   const std::string path = tmp.path + "/last.pt";
   torch::manual_seed(1);
   auto model = small_model();
-  config::OptimizerConfig adam;
-  auto optimizer = optim::build_optimizer(adam, model->parameters());
+  auto optimizer = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(0.01));
   model->forward(torch::randn({5, 4})).sum().backward();  // running stats and grads
   optimizer->step();
   io::save_checkpoint(path, *model, optimizer.get(), sample_info());
 
   torch::manual_seed(2);
   auto restored = small_model();
-  auto restored_optimizer = optim::build_optimizer(adam, restored->parameters());
-  optim::set_lr(*restored_optimizer, 0.5);
+  auto restored_optimizer =
+      std::make_unique<torch::optim::Adam>(restored->parameters(), torch::optim::AdamOptions(0.5));
   auto info = io::load_checkpoint(path, *restored, restored_optimizer.get());
   CHECK(info.epoch == 7);
   CHECK(info.class_names == std::vector<std::string>{"a", "b", "c"});
   CHECK(info.config_yaml == "name: x\n");
-  CHECK(optim::current_lr(*restored_optimizer) == 0.01);
+  CHECK(restored_optimizer->param_groups()[0].options().get_lr() == 0.01);
   auto original = model->named_parameters();
   for (const auto& p : restored->named_parameters()) CHECK(torch::equal(p.value(), original[p.key()]));
   auto original_buffers = model->named_buffers();
@@ -102,7 +100,7 @@ TEST_CASE("a weights-only checkpoint refuses to restore an optimizer") {
   const std::string path = tmp.path + "/best.pt";
   auto model = small_model();
   io::save_checkpoint(path, *model, nullptr, sample_info());
-  auto optimizer = optim::build_optimizer(config::OptimizerConfig{}, model->parameters());
+  auto optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(0.1));
   CHECK_THROWS_WITH(io::load_checkpoint(path, *model, optimizer.get()), Catch::Contains("no optimizer state"));
 }
 

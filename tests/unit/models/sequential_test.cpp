@@ -73,7 +73,10 @@ TEST_CASE("unknown layer types, unknown options and non-positive widths are erro
   CHECK(build_error(sequential({layer("linear", {{"out", "8"}, {"bias", "true"}, {"outs", "3"}})}), {4}) ==
         "model.layers[0].outs: unknown option of linear (it takes out, bias); did you mean \"out\"?");
   CHECK(build_error(sequential({layer("linear", {{"out", "0"}})}), {4}) ==
-        "model.layers[0].out: expected a positive integer for linear, got \"0\"");
+        "model.layers[0].out: expected an integer in [1, 65536] for linear, got \"0\"");
+  // A ceiling, so a typo cannot become a multi-gigabyte weight matrix.
+  CHECK(build_error(sequential({layer("linear", {{"out", "1000000000"}})}), {4}) ==
+        "model.layers[0].out: expected an integer in [1, 65536] for linear, got \"1000000000\"");
   CHECK(build_error(sequential({layer("linear")}), {4}) == "model.layers[0]: linear needs `out` (a positive integer)");
   CHECK_THAT(build_error(sequential({layer("residual", {}, {layer("relu"), layer("dropout", {{"p", "1.5"}})})}), {4}),
              Catch::StartsWith("model.layers[0].layers[1].p: expected a number in [0, 1)"));
