@@ -31,7 +31,7 @@ export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=
 if [ "$quick" = 1 ]; then
   "$root/scripts/sanitized-build.sh" test_config test_data test_io test_eval
   cd "${DLTRAIN_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
-  exec ctest --output-on-failure -j "$(nproc)" -R '^(config|data|io|eval): ' "$@"
+  exec ctest --output-on-failure -j "$(nproc)" -R '^(config|data|io|eval):' "$@"
 fi
 "$root/scripts/sanitized-build.sh" all
 cd "${DLTRAIN_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
