@@ -73,7 +73,7 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("channels", c.channels,
           Rule<int64_t>{"0 (from the first image), 1 or 3", [](int64_t n) { return n == 0 || n == 1 || n == 3; }, false, {}});
   v.field("skip_corrupt", c.skip_corrupt);
-  v.field("augment", c.augment, ItemListRule{"op", "{op: hflip, p: 0.5}"});
+  v.field("augment", c.augment, ItemListRule{"op", "augment op", "{op: hflip, p: 0.5}"});
   section(v, "cifar", c.cifar);
   section(v, "csv", c.csv);
   section(v, "normalize", c.normalize);
@@ -119,7 +119,7 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("hidden_size", c.hidden_size, positive_integer());
   v.field("num_layers", c.num_layers, positive_integer());
   v.field("bidirectional", c.bidirectional);
-  v.field("layers", c.layers, ItemListRule{"type", "{type: linear, out: 64}"});
+  v.field("layers", c.layers, ItemListRule{"type", "layer", "{type: linear, out: 64}"});
   section(v, "init", c.init);
 }
 

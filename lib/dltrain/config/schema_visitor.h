@@ -36,6 +36,7 @@ struct ListRule {
 // example item for messages.
 struct ItemListRule {
   const char* name_key;  // "type" | "op"
+  const char* noun;      // "layer" | "augment op"
   const char* example;   // "{type: linear, out: 64}"
 };
 

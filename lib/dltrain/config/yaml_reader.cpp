@@ -203,7 +203,7 @@ class NodeReader final : public SchemaVisitor {
   std::vector<LayerConfig> read_layers(const YAML::Node& node, const Origin& where, const std::string& key_path,
                                        const ItemListRule& rule) const {
     if (!node.IsSequence())
-      fail(where, key_path, fmt::format("expected a list such as [{}], got {}", rule.example, found_text(node)));
+      fail(where, key_path, fmt::format("expected a list of {}s such as [{}], got {}", rule.noun, rule.example, found_text(node)));
     std::vector<LayerConfig> layers;
     for (std::size_t i = 0; i < node.size(); ++i) {
       const YAML::Node item = node[i];
@@ -211,7 +211,9 @@ class NodeReader final : public SchemaVisitor {
       const std::string item_path = fmt::format("{}[{}]", key_path, i);
       origins_[item_path] = item_origin.text();
       if (!item.IsMap())
-        fail(item_origin, item_path, fmt::format("expected a map such as {}, got {}", rule.example, found_text(item)));
+        fail(item_origin, item_path,
+             fmt::format("expected {} {} such as {}, got {}", std::string("aeiou").find(rule.noun[0]) == std::string::npos ? "a" : "an",
+                         rule.noun, rule.example, found_text(item)));
       LayerConfig layer;
       std::vector<std::string> seen;
       for (const auto& option : item) {
@@ -237,7 +239,7 @@ class NodeReader final : public SchemaVisitor {
         }
       }
       if (layer.type.empty())
-        fail(item_origin, item_path, fmt::format("missing the item's {}, e.g. {}", rule.name_key, rule.example));
+        fail(item_origin, item_path, fmt::format("missing the {}'s {}, e.g. {}", rule.noun, rule.name_key, rule.example));
       layers.push_back(std::move(layer));
     }
     return layers;

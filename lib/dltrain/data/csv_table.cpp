@@ -19,6 +19,13 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 size_t CsvTable::column(const std::string& name, const std::string& key) const {
   for (size_t c = 0; c < header.size(); ++c)
     if (header[c] == name) return c;

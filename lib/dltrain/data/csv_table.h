@@ -17,6 +17,9 @@ struct CsvTable {
   size_t column(const std::string& name, const std::string& key) const;
 };
 
+// `text` as one CSV cell: quoted (quotes doubled) when it holds a comma, quote or line break.
+std::string csv_cell(const std::string& text);
+
 // Reads `path`; blank lines are skipped. Throws DataError ("file:line: ...") for an unreadable
 // file, a missing header, an unterminated quote or a row with the wrong number of cells.
 CsvTable read_csv_table(const std::string& path);

@@ -12,6 +12,7 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
+#include "dltrain/data/csv_table.h"
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/data/seeded_shuffle.h"
 #include "dltrain/vision/augmentation.h"
@@ -22,14 +23,8 @@ namespace dltrain::vision {
 namespace {
 
 namespace fs = std::filesystem;
+using data::csv_cell;
 constexpr int64_t kPreviewRows = 8, kPreviewColumns = 6, kPreviewCell = 64;
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 bool inside(const fs::path& path, const fs::path& dir) {
   const auto p = fs::weakly_canonical(path), d = fs::weakly_canonical(dir);
@@ -62,7 +57,7 @@ cv::Mat preview_cell(const uint8_t* chw, const std::vector<int64_t>& shape) {
 
 SynthesisReport synthesize_images(const config::ExperimentConfig& config, const SynthesisOptions& options) {
   if (config.data.format == "csv") {
-    throw ConfigError("data.format: csv tables cannot be augmented by dltrain augment (image formats only)");
+    throw ConfigError("data.format: csv tables are synthesized with SMOTE (data::synthesize_table), not as images");
   }
   if (config.data.augment.empty()) throw ConfigError("data.augment: is empty; give the ops that make the variants");
   if (options.per_image <= 0) throw ConfigError("--per-image: expected a positive number of variants");
