@@ -12,7 +12,7 @@ for pipeline in standard heavy; do
   for workers in 1 2; do
     ours="" theirs=""
     for _ in $(seq "$rounds"); do
-      ours="$ours $(build/bench_loader --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
+      ours="$ours $(build/scripts/bench/bench_loader --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
       theirs="$theirs $(/usr/bin/python3 scripts/bench/loader_torchvision.py --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
     done
     a=$(echo "$ours" | tr ' ' '\n' | grep . | median)

@@ -1,6 +1,6 @@
 // Loader throughput: images/s of dltrain's BatchLoader with an augmentation pipeline over
 // Fashion-MNIST training images. Built on request: ninja -C build bench_loader.
-//   build/bench_loader --images 20000 --workers 2 --pipeline standard --epochs 3
+//   build/scripts/bench/bench_loader --images 20000 --workers 2 --pipeline standard --epochs 3
 #include <fmt/format.h>
 #include <torch/torch.h>
 
