@@ -24,7 +24,7 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction
   cmd->callback([options, &global, &action] {
     action = [options, &global] {
       const auto config = config::load_config(options->config, options->overrides);
-      const auto check = config::with_config_positions(config, [&] { return train::check_model(config); });
+      const auto check = config::with_config_positions(config, [&] { return train::check_model(config, image_support()); });
       if (global.json) {
         std::cout << train::model_check_json(config, check).dump(2) << std::endl;
       } else {

@@ -62,6 +62,7 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction&
     }
     (void)cmd;
     action = [request, plots, &global] {
+      request->images = image_support();
       const auto result = train::evaluate_checkpoint(*request);
       const std::string plot = *plots ? write_plots(*request, result) : "";
       if (global.json) {

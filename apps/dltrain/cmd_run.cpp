@@ -39,6 +39,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& 
     action = [options, &global] {
       const std::string path = options->config.empty() ? options->run.resume + "/config.yaml" : options->config;
       const auto config = config::load_config(path, options->overrides);
+      options->run.images = image_support();
       const auto summary =
           config::with_config_positions(config, [&] { return train::run_experiment(config, options->run); });
       if (global.json) std::cout << summary.dump(2) << std::endl;

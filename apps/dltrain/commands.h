@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "dltrain/data/sample_transform.h"
+
 namespace dltrain::app {
 
 struct GlobalOptions {
@@ -20,5 +22,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& 
 void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_plot_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+void add_augment_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+
+// Image decoding and augmentation from the vision module, or nothing in a build without it.
+data::ImageSupport image_support();
 
 }  // namespace dltrain::app

@@ -84,7 +84,8 @@ TEST_CASE("every shipped config passes dltrain check") {
   for (const auto& entry : fs::directory_iterator(std::string(DLTRAIN_SOURCE_DIR) + "/configs")) {
     if (entry.path().extension() != ".yaml") continue;
     INFO(entry.path());
-    auto r = run_dltrain("check " + entry.path().string(), tmp.path);
+    // From the repository root, as the README runs them (sample data paths are relative to it).
+    auto r = run_dltrain("check " + entry.path().string(), tmp.path, "cd " + std::string(DLTRAIN_SOURCE_DIR) + " &&");
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("error") == std::string::npos);
   }

@@ -33,7 +33,7 @@ class Flattener final : public SchemaVisitor {
   void field(const char* key, bool& v) override { add(key, v); }
   void field(const char* key, std::vector<double>& v, const ListRule<double>&) override { add(key, v); }
   void field(const char* key, std::vector<int64_t>& v, const ListRule<int64_t>&) override { add(key, v); }
-  void field(const char* key, std::vector<LayerConfig>& v) override { add(key, layers_text(v)); }
+  void field(const char* key, std::vector<LayerConfig>& v, const ItemListRule&) override { add(key, layers_text(v)); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     const std::string outer = prefix_;
     prefix_ = path(key);

@@ -54,8 +54,21 @@ void describe_section(SchemaVisitor& v, SamplerConfig& c) {
           "is only used with data.sampler.type: weighted");
 }
 
+void describe_section(SchemaVisitor& v, CifarConfig& c) {
+  v.field("variant", c.variant, one_of({"cifar10", "cifar100"}));
+  v.field("label", c.label, one_of({"fine", "coarse"}));
+  v.check("label", c.label == "fine" || c.variant == "cifar100", "coarse labels exist only in cifar100");
+}
+
+void describe_section(SchemaVisitor& v, CsvConfig& c) {
+  v.field("label", c.label, non_empty_string());
+  v.field("features", c.features, any_string());
+  v.field("missing", c.missing, one_of({"error", "drop", "mean"}));
+  v.field("standardize", c.standardize);
+}
+
 void describe_section(SchemaVisitor& v, DataConfig& c) {
-  v.field("format", c.format, one_of({"idx"}));
+  v.field("format", c.format, one_of({"idx", "cifar", "image_folder", "manifest", "csv"}));
   v.field("train", c.train, non_empty_string());
   v.field("test", c.test, any_string());
   v.field("val_split", c.val_split, fraction());
@@ -65,6 +78,14 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("prefetch", c.prefetch, integer_in(1, kMaxPrefetch));
   v.field("shuffle", c.shuffle);
   v.field("drop_last", c.drop_last);
+  v.field("image_size", c.image_size, list_of(positive_integer()));
+  v.check("image_size", c.image_size.size() <= 2, "expected [height, width] or [size]");
+  v.field("channels", c.channels,
+          Rule<int64_t>{"0 (from the first image), 1 or 3", [](int64_t n) { return n == 0 || n == 1 || n == 3; }, false, {}});
+  v.field("skip_corrupt", c.skip_corrupt);
+  v.field("augment", c.augment, ItemListRule{"op", "augment op", "{op: hflip, p: 0.5}"});
+  section(v, "cifar", c.cifar);
+  section(v, "csv", c.csv);
   section(v, "normalize", c.normalize);
   section(v, "subset", c.subset);
   section(v, "sampler", c.sampler);
@@ -109,7 +130,7 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("hidden_size", c.hidden_size, integer_in(1, kMaxWidth));
   v.field("num_layers", c.num_layers, integer_in(1, kMaxDepth));
   v.field("bidirectional", c.bidirectional);
-  v.field("layers", c.layers);
+  v.field("layers", c.layers, ItemListRule{"type", "layer", "{type: linear, out: 64}"});
   section(v, "init", c.init);
 }
 

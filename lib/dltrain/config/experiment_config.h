@@ -38,9 +38,32 @@ struct SamplerConfig {
   int64_t samples_per_epoch = 0; // weighted: draws per epoch; 0 = the training split's size
 };
 
+// One named item of a list of option maps: a layer of a `sequential` model (name key `type`) or
+// an augmentation op (name key `op`). Options stay as given (scalar text) and are checked by the
+// module that owns the vocabulary (models, vision); `layers` holds a `residual`'s wrapped layers.
+struct LayerConfig {
+  std::string type;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::vector<LayerConfig> layers;
+};
+
+struct CifarConfig {
+  std::string variant = "cifar10";  // cifar10 (1 label byte per record) | cifar100 (coarse, fine)
+  std::string label = "fine";       // cifar100: fine (100 classes) | coarse (20 superclasses)
+};
+
+struct CsvConfig {
+  std::string label = "label";  // the label column's header name; its values are class names
+  std::string features;         // comma-separated feature column names; "" = every other column
+  std::string missing = "error";  // empty feature cell: error | drop (the row) | mean (of the training split)
+  bool standardize = true;        // (x - mean) / std per feature, fitted on the training split only
+};
+
 struct DataConfig {
-  std::string format = "idx";  // idx
+  std::string format = "idx";  // idx | cifar | image_folder | manifest | csv
   // idx: path prefix; "<prefix>-images-idx3-ubyte[.gz]" and "<prefix>-labels-idx1-ubyte[.gz]".
+  // cifar: a binary batch file or a directory of them; image_folder: a directory with one
+  // sub-directory per class; manifest: a CSV of path,label; csv: a CSV table with a header row.
   std::string train = "/usr/share/datasets/fashion-mnist/train";
   std::string test = "/usr/share/datasets/fashion-mnist/t10k";  // "" = no test split
   double val_split = 0.1;       // fraction of train held out, stratified; [0, 1)
@@ -50,6 +73,14 @@ struct DataConfig {
   int64_t prefetch = 4;         // batches ready ahead of the trainer, > 0
   bool shuffle = true;
   bool drop_last = false;
+  // image_folder, manifest: every image is resized to [H, W] ([S] = square); empty = as read
+  // (then all images must have the first one's size).
+  std::vector<int64_t> image_size;
+  int64_t channels = 0;       // image_folder, manifest: 1 | 3; 0 = from the first image
+  bool skip_corrupt = false;  // unreadable images are skipped and counted instead of failing the run
+  std::vector<LayerConfig> augment;  // training-time ops in order: [{op: hflip, p: 0.5}, ...]
+  CifarConfig cifar;
+  CsvConfig csv;
   NormalizeConfig normalize;
   SubsetConfig subset;
   SamplerConfig sampler;
@@ -62,14 +93,6 @@ struct InitConfig {
   std::string mode = "fan_in";          // kaiming: fan_in | fan_out
   std::string nonlinearity = "auto";    // kaiming gain: auto (from model.activation) | relu | leaky_relu | tanh | sigmoid | linear
   double std = 0.01;                    // normal: standard deviation, > 0
-};
-
-// One layer of a `sequential` model: its type, its options as given (scalar text, checked by
-// the models module, which owns the layer vocabulary) and, for `residual`, the wrapped layers.
-struct LayerConfig {
-  std::string type;
-  std::vector<std::pair<std::string, std::string>> options;
-  std::vector<LayerConfig> layers;
 };
 
 struct ModelConfig {

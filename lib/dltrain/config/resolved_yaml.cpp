@@ -52,9 +52,9 @@ class YamlWriter final : public SchemaVisitor {
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>&) override {
     write_list(key, value, [](int64_t v) { return std::to_string(v); });
   }
-  void field(const char* key, std::vector<LayerConfig>& value) override {
+  void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) override {
     out_ << YAML::Key << key << YAML::Value;
-    write_layers(value);
+    write_layers(value, rule.name_key);
   }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
@@ -79,14 +79,14 @@ class YamlWriter final : public SchemaVisitor {
 
  private:
   // One flow map per layer ({type: conv2d, out: 32}); option values keep the text they were given.
-  void write_layers(const std::vector<LayerConfig>& layers) {
+  void write_layers(const std::vector<LayerConfig>& layers, const char* name_key) {
     if (layers.empty()) {
       out_ << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
       return;
     }
     out_ << YAML::BeginSeq;
     for (const auto& layer : layers) {
-      out_ << YAML::Flow << YAML::BeginMap << YAML::Key << "type" << YAML::Value << layer.type;
+      out_ << YAML::Flow << YAML::BeginMap << YAML::Key << name_key << YAML::Value << layer.type;
       for (const auto& [key, value] : layer.options) {
         out_ << YAML::Key << key << YAML::Value;
         if (!reads_back_plain(value)) out_ << YAML::DoubleQuoted;
@@ -94,7 +94,7 @@ class YamlWriter final : public SchemaVisitor {
       }
       if (!layer.layers.empty()) {
         out_ << YAML::Key << "layers" << YAML::Value;
-        write_layers(layer.layers);
+        write_layers(layer.layers, name_key);
       }
       out_ << YAML::EndMap;
     }

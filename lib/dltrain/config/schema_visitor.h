@@ -32,6 +32,14 @@ struct ListRule {
   std::size_t size = 0;    // exact length; 0 = any length
 };
 
+// A list of named option maps (model.layers, data.augment): which key names an item, and an
+// example item for messages.
+struct ItemListRule {
+  const char* name_key;  // "type" | "op"
+  const char* noun;      // "layer" | "augment op"
+  const char* example;   // "{type: linear, out: 64}"
+};
+
 // A list of sections (optimizer.param_groups): the schema's view of a std::vector<Section>.
 struct SectionList {
   std::function<std::size_t()> size;
@@ -51,7 +59,7 @@ class SchemaVisitor {
   virtual void field(const char* key, bool& value) = 0;
   virtual void field(const char* key, std::vector<double>& value, const ListRule<double>& rule) = 0;
   virtual void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) = 0;
-  virtual void field(const char* key, std::vector<LayerConfig>& value) = 0;  // a list of layer maps
+  virtual void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) = 0;
   virtual void section(const char* key, const std::function<void(SchemaVisitor&)>& body) = 0;
   virtual void section_list(const char* key, const SectionList& list) = 0;
   // `ok` is false when the rule is broken; the message is reported against `key`.

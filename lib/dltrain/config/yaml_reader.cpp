@@ -43,7 +43,7 @@ class KeyCollector final : public SchemaVisitor {
   void field(const char* key, bool&) override { keys.push_back(key); }
   void field(const char* key, std::vector<double>&, const ListRule<double>&) override { keys.push_back(key); }
   void field(const char* key, std::vector<int64_t>&, const ListRule<int64_t>&) override { keys.push_back(key); }
-  void field(const char* key, std::vector<LayerConfig>&) override { keys.push_back(key); }
+  void field(const char* key, std::vector<LayerConfig>&, const ItemListRule&) override { keys.push_back(key); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>&) override { keys.push_back(key); }
   void section_list(const char* key, const SectionList&) override { keys.push_back(key); }
   void check(const char*, bool, const std::string&) override {}
@@ -97,8 +97,8 @@ class NodeReader final : public SchemaVisitor {
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) override {
     read_list(key, value, rule, integer);
   }
-  void field(const char* key, std::vector<LayerConfig>& value) override {
-    if (const Entry* entry = find(key)) value = read_layers(entry->value, entry->origin, path(key));
+  void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) override {
+    if (const Entry* entry = find(key)) value = read_layers(entry->value, entry->origin, path(key), rule);
   }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     const Entry* entry = find(key);
@@ -198,11 +198,12 @@ class NodeReader final : public SchemaVisitor {
       fail(origin_, path(key), "expected " + rule.expected + ", got " + value_text(value) + " (the default)");
   }
 
-  // A list of layer maps. Only the shape is checked here (maps, a type, scalar options, nested
-  // `layers`); the models module owns the layer vocabulary and reports against these origins.
-  std::vector<LayerConfig> read_layers(const YAML::Node& node, const Origin& where, const std::string& key_path) const {
+  // A list of named option maps (layers, augment ops). Only the shape is checked here (maps, a
+  // name, scalar options, nested `layers`); the module owning the vocabulary reports against these origins.
+  std::vector<LayerConfig> read_layers(const YAML::Node& node, const Origin& where, const std::string& key_path,
+                                       const ItemListRule& rule) const {
     if (!node.IsSequence())
-      fail(where, key_path, "expected a list of layers such as [{type: linear, out: 64}], got " + found_text(node));
+      fail(where, key_path, fmt::format("expected a list of {}s such as [{}], got {}", rule.noun, rule.example, found_text(node)));
     std::vector<LayerConfig> layers;
     for (std::size_t i = 0; i < node.size(); ++i) {
       const YAML::Node item = node[i];
@@ -210,7 +211,9 @@ class NodeReader final : public SchemaVisitor {
       const std::string item_path = fmt::format("{}[{}]", key_path, i);
       origins_[item_path] = item_origin.text();
       if (!item.IsMap())
-        fail(item_origin, item_path, "expected a layer such as {type: linear, out: 64}, got " + found_text(item));
+        fail(item_origin, item_path,
+             fmt::format("expected {} {} such as {}, got {}", std::string("aeiou").find(rule.noun[0]) == std::string::npos ? "a" : "an",
+                         rule.noun, rule.example, found_text(item)));
       LayerConfig layer;
       std::vector<std::string> seen;
       for (const auto& option : item) {
@@ -224,18 +227,19 @@ class NodeReader final : public SchemaVisitor {
         seen.push_back(key);
         origins_[option_path] = value_origin.text();
         if (key == "layers") {
-          layer.layers = read_layers(option.second, value_origin, option_path);
+          layer.layers = read_layers(option.second, value_origin, option_path, rule);
           continue;
         }
         if (!option.second.IsScalar())
           fail(value_origin, option_path, "expected a single value, got " + found_text(option.second));
-        if (key == "type") {
+        if (key == rule.name_key) {
           layer.type = option.second.Scalar();
         } else {
           layer.options.emplace_back(key, option.second.Scalar());
         }
       }
-      if (layer.type.empty()) fail(item_origin, item_path, "missing the layer's type, e.g. {type: conv2d, out: 32}");
+      if (layer.type.empty())
+        fail(item_origin, item_path, fmt::format("missing the {}'s {}, e.g. {}", rule.noun, rule.name_key, rule.example));
       layers.push_back(std::move(layer));
     }
     return layers;

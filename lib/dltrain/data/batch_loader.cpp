@@ -10,6 +10,7 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
+#include "dltrain/data/seeded_shuffle.h"
 
 namespace dltrain::data {
 
@@ -34,7 +35,11 @@ LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, 
 
 BatchLoader::BatchLoader(const ImageSet& set, LoaderOptions options)
     : set_(set), options_(std::move(options)), sampler_(labels_of(set), options_.sampler, options_.seed) {
-  const int64_t channels = set_.images.size(1);
+  in_shape_ = set_.images.sizes().slice(1).vec();
+  out_shape_ = set_.transform ? set_.transform->output_shape(in_shape_) : in_shape_;
+  order_ = sampler_.indices(0);
+  if (set_.images.scalar_type() != torch::kUInt8) return;  // tables arrive scaled already
+  const int64_t channels = out_shape_[0];
   auto per_channel = [&](const std::vector<double>& values, const char* key, double fallback) {
     if (values.empty()) return std::vector<double>(channels, fallback);
     if (values.size() == 1) return std::vector<double>(channels, values[0]);
@@ -50,7 +55,6 @@ BatchLoader::BatchLoader(const ImageSet& set, LoaderOptions options)
   for (int64_t c = 0; c < channels; ++c) {
     for (int v = 0; v < 256; ++v) lookup_[c * 256 + v] = static_cast<float>((v / 255.0 - mean[c]) / std[c]);
   }
-  order_ = sampler_.indices(0);
 }
 
 BatchLoader::~BatchLoader() { stop_workers(); }
@@ -67,6 +71,7 @@ int64_t BatchLoader::samples_per_epoch() const {
 void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop_workers();
   order_ = sampler_.indices(epoch);
+  epoch_ = epoch;
   next_to_deliver_ = std::min(first_batch, batches_per_epoch());
   next_to_assemble_ = next_to_deliver_;
   seconds_waited_ = 0.0;
@@ -76,27 +81,48 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   for (int64_t w = 0; w < options_.workers; ++w) workers_.emplace_back([this] { worker_loop(); });
 }
 
+// One sample into dst (normalized floats). The augmentation seed is a function of (seed, epoch,
+// position in the epoch) only, so batches do not depend on which worker builds them.
+void BatchLoader::fill_sample(int64_t sample, int64_t position, float* dst, std::vector<uint8_t>& scratch) const {
+  if (set_.images.scalar_type() == torch::kFloat32) {
+    const int64_t features = in_shape_[0];
+    std::memcpy(dst, set_.images.data_ptr<float>() + sample * features, features * sizeof(float));
+    return;
+  }
+  const int64_t in_size = in_shape_[0] * in_shape_[1] * in_shape_[2];
+  const uint8_t* src = set_.images.data_ptr<uint8_t>() + sample * in_size;
+  if (set_.transform) {
+    scratch.resize(out_shape_[0] * out_shape_[1] * out_shape_[2]);
+    const uint64_t seed = mix_seed(mix_seed(mix_seed(options_.seed, 0x617567), static_cast<uint64_t>(epoch_)),
+                                   static_cast<uint64_t>(position));
+    set_.transform->apply(src, in_shape_, scratch.data(), seed);
+    src = scratch.data();
+  }
+  const int64_t plane = out_shape_[1] * out_shape_[2];
+  for (int64_t c = 0; c < out_shape_[0]; ++c) {
+    const float* table = lookup_.data() + c * 256;
+    for (int64_t p = 0; p < plane; ++p) dst[c * plane + p] = table[src[c * plane + p]];
+  }
+}
+
 Batch BatchLoader::assemble(int64_t batch_index) const {
   const int64_t begin = batch_index * options_.batch_size;
   const int64_t count = std::min(options_.batch_size, static_cast<int64_t>(order_.size()) - begin);
-  const int64_t channels = set_.images.size(1);
-  const int64_t plane = set_.images.size(2) * set_.images.size(3);
+  std::vector<int64_t> shape = {count};
+  shape.insert(shape.end(), out_shape_.begin(), out_shape_.end());
+  int64_t sample_size = 1;
+  for (auto d : out_shape_) sample_size *= d;
   Batch batch;
-  batch.inputs = torch::empty({count, channels, set_.images.size(2), set_.images.size(3)}, torch::kFloat32);
+  batch.inputs = torch::empty(shape, torch::kFloat32);
   batch.targets = torch::empty({count}, torch::kInt64);
-  const uint8_t* pixels = set_.images.data_ptr<uint8_t>();
   const int64_t* labels = set_.labels.data_ptr<int64_t>();
   float* out = batch.inputs.data_ptr<float>();
   int64_t* targets = batch.targets.data_ptr<int64_t>();
+  std::vector<uint8_t> scratch;
   for (int64_t i = 0; i < count; ++i) {
     const int64_t sample = order_[begin + i];
     targets[i] = labels[sample];
-    const uint8_t* src = pixels + sample * channels * plane;
-    float* dst = out + i * channels * plane;
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* table = lookup_.data() + c * 256;
-      for (int64_t p = 0; p < plane; ++p) dst[c * plane + p] = table[src[c * plane + p]];
-    }
+    fill_sample(sample, begin + i, out + i * sample_size, scratch);
   }
   return batch;
 }

@@ -62,6 +62,7 @@ class BatchLoader {
 
  private:
   Batch assemble(int64_t batch_index) const;
+  void fill_sample(int64_t sample, int64_t position, float* dst, std::vector<uint8_t>& scratch) const;
   void worker_loop();
   void stop_workers();
 
@@ -69,7 +70,9 @@ class BatchLoader {
   LoaderOptions options_;
   EpochSampler sampler_;
   std::vector<float> lookup_;  // [channel][pixel value] -> normalized float
+  std::vector<int64_t> in_shape_, out_shape_;  // one sample, before and after set.transform
   std::vector<int64_t> order_;
+  int64_t epoch_ = 0;
   int64_t next_to_deliver_ = 0;
   double seconds_waited_ = 0.0;
 

@@ -1,4 +1,4 @@
-// Builds the train / val / test ImageSets from the configured format.
+// Builds the train / val / test sets from the configured format.
 #include "dltrain/data/image_dataset.h"
 
 #include <torch/torch.h>
@@ -8,30 +8,44 @@
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
 #include "dltrain/data/class_balance.h"
-#include "dltrain/data/idx_reader.h"
+#include "dltrain/data/dataset_format.h"
 #include "dltrain/data/seeded_shuffle.h"
 #include "dltrain/data/stratified_split.h"
 
 namespace dltrain::data {
 namespace {
 
-ImageSet to_image_set(LabeledImages&& raw) {
-  ImageSet set;
-  auto pixels = torch::from_blob(raw.pixels.data(), {raw.count, 1, raw.rows, raw.cols}, torch::kUInt8);
-  set.images = pixels.clone();
-  set.labels = torch::tensor(raw.labels, torch::kInt64);
-  return set;
+// data.format -> reader; a new format is one reader plus one line here.
+struct FormatEntry {
+  const char* name;
+  NamedSplit (*read)(const FormatRequest&);
+};
+constexpr FormatEntry kFormats[] = {{"idx", read_idx_format},
+                                    {"cifar", read_cifar_format},
+                                    {"image_folder", read_image_folder_format},
+                                    {"manifest", read_manifest_format},
+                                    {"csv", read_csv_format}};
+
+NamedSplit read_split(const config::DataConfig& config, const std::string& locator, const std::string& key,
+                      const ImageSupport& images) {
+  for (const auto& format : kFormats) {
+    if (config.format == format.name) return format.read(FormatRequest{locator, key, config, images});
+  }
+  throw ConfigError("data.format: \"" + config.format + "\" is not a known format");
 }
 
-ImageSet read_split(const config::DataConfig& config, const std::string& locator, const std::string& key) {
-  if (config.format != "idx") {
-    throw ConfigError("data.format: \"" + config.format + "\" is not supported by this build; expected idx");
+// Test labels renumbered to the training split's class names (test may lack some classes).
+void map_to_training_classes(NamedSplit& test, const std::vector<std::string>& train_names) {
+  std::vector<int64_t> mapping;
+  for (const auto& name : test.class_names) {
+    const auto it = std::find(train_names.begin(), train_names.end(), name);
+    if (it == train_names.end()) {
+      throw DataError("data.test: class '" + name + "' does not occur in the training data (" +
+                      std::to_string(train_names.size()) + " classes)");
+    }
+    mapping.push_back(it - train_names.begin());
   }
-  try {
-    return to_image_set(read_idx_split(locator));
-  } catch (const DataError& e) {
-    throw DataError("data." + key + ": " + e.what());
-  }
+  test.set.labels = torch::tensor(mapping, torch::kInt64).index_select(0, test.set.labels);
 }
 
 ImageSet subset(const ImageSet& set, int64_t count, uint64_t seed) {
@@ -51,6 +65,24 @@ ImageSet long_tail(const ImageSet& set, const config::SubsetConfig& subset, int6
   return select(set, class_fraction_subset(labels_of(set), fractions, seed));
 }
 
+void attach_augmentation(DatasetSplits& splits, const config::DataConfig& config, const ImageSupport& images) {
+  if (config.augment.empty()) return;
+  if (splits.input_shape.size() != 3) throw ConfigError("data.augment: image ops need image data, not data.format: csv");
+  if (!images.transforms) {
+    throw ConfigError("data.augment: needs the vision module (OpenCV), which this build leaves out "
+                      "(DLTRAIN_WITH_VISION=OFF)");
+  }
+  auto training = images.transforms(config.augment, true), evaluation = images.transforms(config.augment, false);
+  const auto train_shape = training->output_shape(splits.input_shape);
+  if (train_shape != evaluation->output_shape(splits.input_shape)) {
+    throw ConfigError("data.augment: training and evaluation images would differ in size; end the list with a "
+                      "resize or crop that fixes the size");
+  }
+  splits.input_shape = train_shape;
+  splits.train.transform = training;
+  splits.val.transform = splits.test.transform = evaluation;
+}
+
 }  // namespace
 
 std::vector<int64_t> labels_of(const ImageSet& set) {
@@ -61,15 +93,26 @@ std::vector<int64_t> labels_of(const ImageSet& set) {
 
 ImageSet select(const ImageSet& set, const std::vector<int64_t>& indices) {
   auto index = torch::tensor(indices, torch::kInt64);
-  return {set.images.index_select(0, index).contiguous(), set.labels.index_select(0, index)};
+  return {set.images.index_select(0, index).contiguous(), set.labels.index_select(0, index), set.transform};
 }
 
-DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
+NamedImages load_training_source(const config::DataConfig& config, const ImageSupport& images) {
+  NamedSplit train = read_split(config, config.train, "train", images);
+  for (int64_t i = static_cast<int64_t>(train.sources.size()); i < train.set.size(); ++i)
+    train.sources.push_back(config.train + "#" + std::to_string(i));
+  return {std::move(train.set), std::move(train.class_names), std::move(train.sources)};
+}
+
+DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images) {
   DatasetSplits splits;
+  NamedSplit source = read_split(config, config.train, "train", images);
+  splits.class_names = source.class_names;
+  splits.feature_names = source.feature_names;
+  splits.skipped = source.skipped;
   // A distinct stream per use of the seed: changing val_split does not change the subset.
-  ImageSet full_train = subset(read_split(config, config.train, "train"), config.subset.train, mix_seed(seed, 1));
+  ImageSet full_train = subset(source.set, config.subset.train, mix_seed(seed, 1));
   if (full_train.size() == 0) throw DataError("data.train: the training split is empty");
-  splits.num_classes = full_train.labels.max().item<int64_t>() + 1;
+  splits.num_classes = static_cast<int64_t>(splits.class_names.size());
   if (config.val_split > 0.0) {
     auto parts = stratified_split(labels_of(full_train), config.val_split, mix_seed(seed, 2));
     splits.train = select(full_train, parts.train);
@@ -79,22 +122,20 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
   }
   splits.train = long_tail(splits.train, config.subset, splits.num_classes, mix_seed(seed, 4));
   if (!config.test.empty()) {
-    splits.test = subset(read_split(config, config.test, "test"), config.subset.test, mix_seed(seed, 3));
+    NamedSplit test = read_split(config, config.test, "test", images);
+    map_to_training_classes(test, splits.class_names);
+    splits.skipped.insert(splits.skipped.end(), test.skipped.begin(), test.skipped.end());
+    splits.test = subset(test.set, config.subset.test, mix_seed(seed, 3));
   }
   if (splits.train.size() == 0) throw DataError("data.train: the training split is empty");
 
-  splits.input_shape = {full_train.images.size(1), full_train.images.size(2), full_train.images.size(3)};
-  if (splits.test.size() > 0) {
-    const int64_t test_max = splits.test.labels.max().item<int64_t>();
-    if (test_max >= splits.num_classes) {
-      throw DataError("data.test: label " + std::to_string(test_max) + " does not occur in the training data (" +
-                      std::to_string(splits.num_classes) + " classes, 0.." + std::to_string(splits.num_classes - 1) + ")");
-    }
-    if (splits.test.images.sizes().slice(1) != full_train.images.sizes().slice(1)) {
-      throw DataError("data.test: image shape differs from the training images");
-    }
+  const auto sample_shape = full_train.images.sizes().slice(1);
+  splits.input_shape = sample_shape.vec();
+  if (splits.test.size() > 0 && splits.test.images.sizes().slice(1) != sample_shape) {
+    throw DataError("data.test: sample shape differs from the training samples'");
   }
-  for (int64_t c = 0; c < splits.num_classes; ++c) splits.class_names.push_back(std::to_string(c));
+  if (config.format == "csv") fit_feature_scaling(splits, config.csv);
+  attach_augmentation(splits, config, images);
   return splits;
 }
 

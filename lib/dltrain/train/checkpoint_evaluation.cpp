@@ -43,7 +43,7 @@ EvaluationResult evaluate_checkpoint(const EvaluationRequest& request) {
           : config::load_config(request.config_path);
   const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
 
-  const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
+  const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed), request.images);
   const data::ImageSet& set = request.split == "test" ? data.test : data.val;
   if (set.size() == 0) {
     throw ConfigError("--split " + request.split + ": the config defines no " + request.split + " split" +

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dltrain/data/sample_transform.h"
 #include "dltrain/eval/classification_metrics.h"
 
 namespace dltrain::train {
@@ -13,6 +14,7 @@ struct EvaluationRequest {
   std::string checkpoint;   // "last" | "best" | a file path
   std::string config_path;  // optional: a config to use instead of the one stored in the checkpoint
   std::string split = "test";  // test | val
+  data::ImageSupport images;     // image decoding and augmentation (from the vision module, if built)
 };
 
 struct EvaluationResult {

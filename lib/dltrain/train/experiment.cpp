@@ -97,7 +97,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   const auto wall_start = std::chrono::steady_clock::now();
   const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
 
-  const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
+  const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed), options.images);
   check_monitor("train.checkpoint.monitor", config.train.checkpoint.monitor, data);
   if (!config.train.early_stopping.monitor.empty()) {
     check_monitor("train.early_stopping.monitor", config.train.early_stopping.monitor, data);
@@ -125,9 +125,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   io::write_text_atomically(run.file("config.yaml"), resolved);
   logging::FileLogScope file_log(run.file("train.log"));
   spdlog::info("run directory {}", run.path);
-  spdlog::info("data: {} train, {} val, {} test samples of shape [{}, {}, {}], {} classes", data.train.size(),
-               data.val.size(), data.test.size(), data.input_shape[0], data.input_shape[1], data.input_shape[2],
-               data.num_classes);
+  spdlog::info("data: {} train, {} val, {} test samples of shape [{}], {} classes", data.train.size(),
+               data.val.size(), data.test.size(), fmt::join(data.input_shape, ", "), data.num_classes);
+  if (!data.skipped.empty()) spdlog::warn("{} unreadable image files skipped (data.skip_corrupt)", data.skipped.size());
   spdlog::info("model {}: {} parameters, {} MACs per sample; device {}; {} compute threads", config.model.type, summary_table.parameters, summary_table.macs,
                runtime.device.str(), runtime.threads.compute);
   spdlog::info("training samples per class: {}", fmt::join(class_counts, ", "));
@@ -192,7 +192,13 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   summary["samples_per_second"] = outcome.samples_per_second;
   summary["data_wait_fraction"] = outcome.train_seconds > 0 ? outcome.data_wait_seconds / outcome.train_seconds : 0.0;
   summary["parameters"] = summary_table.parameters;
+  summary["class_names"] = data.class_names;
   summary["class_counts"] = class_counts;
+  summary["skipped_files"] = {{"count", data.skipped.size()}, {"paths", data.skipped}};
+  if (!data.feature_names.empty()) {
+    summary["feature_scaling"] = {
+        {"features", data.feature_names}, {"mean", data.feature_mean}, {"std", data.feature_std}};
+  }
   summary["class_weights"] = class_weights.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(class_weights);
   summary["device"] = runtime.device.str();
   summary["threads"] = {{"compute", runtime.threads.compute}, {"blas", runtime.threads.blas}};

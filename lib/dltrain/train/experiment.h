@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dltrain/config/experiment_config.h"
+#include "dltrain/data/sample_transform.h"
 
 namespace dltrain::train {
 
@@ -14,6 +15,7 @@ struct RunOptions {
   std::string output;  // overrides config.output when not empty
   bool force = false;  // reuse <output>/<name> instead of picking a new suffix
   std::string resume;  // a run directory to continue from its checkpoints/last.pt
+  data::ImageSupport images;  // image decoding and augmentation (from the vision module, if built)
 };
 
 // The config keys a resumed run may change: they cannot alter what was already trained.

@@ -14,11 +14,11 @@
 
 namespace dltrain::train {
 
-ModelCheck check_model(const config::ExperimentConfig& config) {
+ModelCheck check_model(const config::ExperimentConfig& config, const data::ImageSupport& images) {
   ModelCheck check;
   models::ModelInput input{config.model.input_shape, config.model.num_classes};
   if (!models::has_explicit_input(config.model)) {
-    const auto data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed));
+    const auto data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed), images);
     check.data_read = true;
     check.train_samples = data.train.size();
     check.val_samples = data.val.size();

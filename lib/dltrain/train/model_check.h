@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dltrain/config/experiment_config.h"
+#include "dltrain/data/sample_transform.h"
 #include "dltrain/models/model_summary.h"
 
 namespace dltrain::train {
@@ -18,7 +19,7 @@ struct ModelCheck {
   models::ModelSummary model;
 };
 
-ModelCheck check_model(const config::ExperimentConfig& config);
+ModelCheck check_model(const config::ExperimentConfig& config, const data::ImageSupport& images = {});
 
 std::string format_model_check(const ModelCheck& check);
 

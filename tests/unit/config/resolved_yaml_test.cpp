@@ -37,6 +37,17 @@ ExperimentConfig non_default_config() {
   c.data.normalize.std = {0.229, 0.224, 1e-300};
   c.data.subset.train = 5;
   c.data.subset.test = 6;
+  c.data.format = "image_folder";
+  c.data.image_size = {24, 20};
+  c.data.channels = 3;
+  c.data.skip_corrupt = true;
+  c.data.augment = {{"random_crop", {{"size", "24"}, {"padding_mode", "reflect"}}, {}}, {"hflip", {{"p", "0.5"}}, {}}};
+  c.data.cifar.variant = "cifar100";
+  c.data.cifar.label = "coarse";
+  c.data.csv.label = "y";
+  c.data.csv.features = "a, b";
+  c.data.csv.missing = "mean";
+  c.data.csv.standardize = false;
   c.model.type = "cnn";
   c.model.hidden = {};
   c.model.channels = {3, 5};
@@ -121,7 +132,7 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
                                         "model", "optimizer", "scheduler", "loss", "regularization", "train"});
-  CHECK(dump["data"].size() == 13);
+  CHECK(dump["data"].size() == 19);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 24);
   CHECK(dump["model"]["init"].size() == 5);

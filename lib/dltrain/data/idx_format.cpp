@@ -1,0 +1,25 @@
+// data.format: idx (the MNIST family); classes are the label values 0..max.
+#include <torch/torch.h>
+
+#include "dltrain/core/error.h"
+#include "dltrain/data/dataset_format.h"
+#include "dltrain/data/idx_reader.h"
+
+namespace dltrain::data {
+
+NamedSplit read_idx_format(const FormatRequest& request) {
+  LabeledImages raw;
+  try {
+    raw = read_idx_split(request.locator);
+  } catch (const DataError& e) {
+    throw DataError("data." + request.key + ": " + e.what());
+  }
+  NamedSplit split;
+  split.set.images = torch::from_blob(raw.pixels.data(), {raw.count, 1, raw.rows, raw.cols}, torch::kUInt8).clone();
+  split.set.labels = torch::tensor(raw.labels, torch::kInt64);
+  const int64_t classes = raw.count > 0 ? split.set.labels.max().item<int64_t>() + 1 : 0;
+  for (int64_t c = 0; c < classes; ++c) split.class_names.push_back(std::to_string(c));
+  return split;
+}
+
+}  // namespace dltrain::data
