@@ -8,6 +8,7 @@
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
 #include "dltrain/data/class_balance.h"
+#include "dltrain/data/class_selection.h"
 #include "dltrain/data/idx_reader.h"
 #include "dltrain/data/seeded_shuffle.h"
 #include "dltrain/data/stratified_split.h"
@@ -67,7 +68,8 @@ ImageSet select(const ImageSet& set, const std::vector<int64_t>& indices) {
 DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
   DatasetSplits splits;
   // A distinct stream per use of the seed: changing val_split does not change the subset.
-  ImageSet full_train = subset(read_split(config, config.train, "train"), config.subset.train, mix_seed(seed, 1));
+  ImageSet full_train = subset(select_classes(read_split(config, config.train, "train"), config.classes, "data.train"),
+                               config.subset.train, mix_seed(seed, 1));
   if (full_train.size() == 0) throw DataError("data.train: the training split is empty");
   splits.num_classes = full_train.labels.max().item<int64_t>() + 1;
   if (config.val_split > 0.0) {
@@ -79,7 +81,8 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
   }
   splits.train = long_tail(splits.train, config.subset, splits.num_classes, mix_seed(seed, 4));
   if (!config.test.empty()) {
-    splits.test = subset(read_split(config, config.test, "test"), config.subset.test, mix_seed(seed, 3));
+    splits.test = subset(select_classes(read_split(config, config.test, "test"), config.classes, "data.test"),
+                         config.subset.test, mix_seed(seed, 3));
   }
   if (splits.train.size() == 0) throw DataError("data.train: the training split is empty");
 
@@ -94,7 +97,8 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed) {
       throw DataError("data.test: image shape differs from the training images");
     }
   }
-  for (int64_t c = 0; c < splits.num_classes; ++c) splits.class_names.push_back(std::to_string(c));
+  for (int64_t c = 0; c < splits.num_classes; ++c)
+    splits.class_names.push_back(std::to_string(config.classes.empty() ? c : config.classes[static_cast<size_t>(c)]));
   return splits;
 }
 

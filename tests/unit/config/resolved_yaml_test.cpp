@@ -52,6 +52,11 @@ ExperimentConfig non_default_config() {
   c.model.init.std = 0.02;
   c.model.input_shape = {3, 32, 32};
   c.model.num_classes = 7;
+  c.model.pretrained = "runs/base: 1";
+  c.model.replace_head = true;
+  c.model.freeze = {"conv*", "yes", "[x"};  // read back as strings, not a boolean or a list
+  c.data.classes = {5, 6, 9};
+  c.train.unfreeze_at_epoch = 3;
   c.model.norm_groups = 4;
   c.model.block = "bottleneck";
   c.model.blocks = {1, 2};

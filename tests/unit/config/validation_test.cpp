@@ -217,3 +217,23 @@ TEST_CASE("imbalance and sampler keys are range-checked and only accepted where 
   CHECK(error_for("model: {type: mlp}\nloss: {type: focal, gamma: -1}\n") ==
         "configs/x.yaml:2:28: loss.gamma: expected a number >= 0, got -1");
 }
+
+TEST_CASE("transfer-learning keys are checked") {
+  using dltrain::config::test::config_error;
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: cnn, freeze: conv1}\n", "t.yaml"); }),
+             Catch::Contains("model.freeze") && Catch::Contains("expected a list"));
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: cnn, replace_head: true}\n", "t.yaml"); }),
+             Catch::Contains("model.replace_head") && Catch::Contains("model.pretrained"));
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: torchscript}\n", "t.yaml"); }),
+             Catch::Contains("model.pretrained"));
+  CHECK_THAT(config_error([] {
+               dltrain::config::load_config_from_string("model: {type: cnn}\ndata: {classes: [5, 6, 5]}\n", "t.yaml");
+             }),
+             Catch::Contains("data.classes") && Catch::Contains("once"));
+  const auto c = dltrain::config::load_config_from_string(
+      "model: {type: cnn, pretrained: runs/base, replace_head: true, freeze: [conv*, norm1_*]}\n"
+      "train: {unfreeze_at_epoch: 4}\n",
+      "t.yaml");
+  CHECK(c.model.freeze == std::vector<std::string>{"conv*", "norm1_*"});
+  CHECK(c.train.unfreeze_at_epoch == 4);
+}
