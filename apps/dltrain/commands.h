@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "dltrain/data/input_files.h"
+
 namespace dltrain::app {
 
 struct GlobalOptions {
@@ -20,5 +22,11 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandAction& 
 void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_plot_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+void add_export_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_predict_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_explain_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+
+// predict's and explain's inputs; image files need vision (OpenCV), IDX files do not.
+data::InputSamples read_inputs(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape);
 
 }  // namespace dltrain::app
