@@ -126,9 +126,9 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
                                         "model", "optimizer", "scheduler", "loss", "regularization", "train"});
-  CHECK(dump["data"].size() == 13);
+  CHECK(dump["data"].size() == 14);
   CHECK(dump["data"]["normalize"].size() == 2);
-  CHECK(dump["model"].size() == 24);
+  CHECK(dump["model"].size() == 27);
   CHECK(dump["model"]["init"].size() == 5);
   CHECK(dump["optimizer"].size() == 15);
   CHECK(dump["scheduler"].size() == 20);
