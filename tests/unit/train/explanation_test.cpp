@@ -81,7 +81,7 @@ double hit_rate(models::Network& model, const PatchImages& data, const train::Ex
 
 }  // namespace
 
-TEST_CASE("saliency and integrated gradients of a trained model peak inside the deciding patch; a random model's saliency does not") {
+TEST_CASE("saliency and integrated gradients of a trained model peak inside the deciding patch, a random model's saliency does not") {
   const auto train_data = patch_images(800, 1);
   const auto test_data = patch_images(100, 2);
   auto trained = patch_model(7);

@@ -83,7 +83,7 @@ TEST_CASE("a freeze pattern that matches nothing is a config error naming its in
                     Catch::Contains("model.freeze[1]") && Catch::Contains("conv1_1.weight"));
 }
 
-TEST_CASE("pre-trained tensors load by name; shape mismatches and a replaced head are skipped and listed") {
+TEST_CASE("pre-trained tensors load by name, shape mismatches and a replaced head are skipped and listed") {
   auto source = build(3, 1);
   auto target = build(5, 2);
   train::NamedTensors tensors;
