@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "dltrain/data/sample_transform.h"
+#include "dltrain/data/input_files.h"
 
 namespace dltrain::app {
 
@@ -23,6 +24,13 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction&
 void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_plot_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
 void add_augment_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+
+void add_export_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_predict_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_explain_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+
+// predict's and explain's inputs; image files need vision (OpenCV), IDX files do not.
+data::InputSamples read_inputs(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape);
 
 // Image decoding and augmentation from the vision module, or nothing in a build without it.
 data::ImageSupport image_support();

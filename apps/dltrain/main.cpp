@@ -47,9 +47,12 @@ int main(int argc, char** argv) {
   app::add_run_command(app, global, action);
   app::add_eval_command(app, global, action);
   app::add_check_command(app, global, action);
+  app::add_export_command(app, global, action);
+  app::add_predict_command(app, global, action);
 #ifdef DLTRAIN_WITH_VISION
   app::add_plot_command(app, global, action);
   app::add_augment_command(app, global, action);
+  app::add_explain_command(app, global, action);
 #endif
 
   try {

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "checkpoint_tensors.h"
 #include "cli_runner.h"
 #include "temp_dir.h"
 
@@ -39,13 +40,8 @@ bool killed(const CliResult& r) { return r.exit_code == -1 || r.exit_code == 137
 
 // Every model tensor of a checkpoint, in manifest order; throws when the file is unloadable.
 std::vector<torch::Tensor> checkpoint_tensors(const std::string& path) {
-  torch::serialize::InputArchive archive;
-  archive.load_from(path);
-  c10::IValue manifest;
-  archive.read("manifest", manifest);
-  const auto entries = nlohmann::json::parse(manifest.toStringRef());
-  std::vector<torch::Tensor> tensors(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) archive.read("tensor_" + std::to_string(i), tensors[i]);
+  std::vector<torch::Tensor> tensors;
+  for (auto& [name, tensor] : named_checkpoint_tensors(path)) tensors.push_back(tensor);
   return tensors;
 }
 

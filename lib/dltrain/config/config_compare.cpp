@@ -21,7 +21,8 @@ std::string layers_text(const std::vector<LayerConfig>& layers) {
   return text + "]";
 }
 
-using Value = std::variant<std::string, double, int64_t, bool, std::vector<double>, std::vector<int64_t>>;
+using Value = std::variant<std::string, double, int64_t, bool, std::vector<double>, std::vector<int64_t>,
+                           std::vector<std::string>>;
 
 class Flattener final : public SchemaVisitor {
  public:
@@ -33,6 +34,7 @@ class Flattener final : public SchemaVisitor {
   void field(const char* key, bool& v) override { add(key, v); }
   void field(const char* key, std::vector<double>& v, const ListRule<double>&) override { add(key, v); }
   void field(const char* key, std::vector<int64_t>& v, const ListRule<int64_t>&) override { add(key, v); }
+  void field(const char* key, std::vector<std::string>& v, const ListRule<std::string>&) override { add(key, v); }
   void field(const char* key, std::vector<LayerConfig>& v, const ItemListRule&) override { add(key, layers_text(v)); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>& body) override {
     const std::string outer = prefix_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace dltrain::config {
 namespace {
@@ -72,6 +73,9 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("train", c.train, non_empty_string());
   v.field("test", c.test, any_string());
   v.field("val_split", c.val_split, fraction());
+  v.field("classes", c.classes, list_of(non_negative_integer()));
+  v.check("classes", std::set<int64_t>(c.classes.begin(), c.classes.end()).size() == c.classes.size(),
+          "expected each class label once");
   v.field("batch_size", c.batch_size, integer_in(1, kMaxBatch));
   v.field("eval_batch_size", c.eval_batch_size, integer_in(1, kMaxBatch));
   v.field("workers", c.workers, integer_in(0, kMaxWorkers));
@@ -104,7 +108,7 @@ void describe_section(SchemaVisitor& v, InitConfig& c) {
 void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("type", c.type,
           required(one_of({"mlp", "cnn", "resnet", "resnet18", "resnet34", "resnet50", "mobilenet_v2", "efficientnet",
-                           "efficientnet_b0", "rnn", "sequential"})));
+                           "efficientnet_b0", "rnn", "sequential", "torchscript"})));
   v.field("input_shape", c.input_shape, list_of(integer_in(1, kMaxWidth)));
   v.check("input_shape", c.input_shape.empty() || c.input_shape.size() == 1 || c.input_shape.size() == 3,
           "expected [C, H, W] for images or [features] for tables");
@@ -132,6 +136,13 @@ void describe_section(SchemaVisitor& v, ModelConfig& c) {
   v.field("bidirectional", c.bidirectional);
   v.field("layers", c.layers, ItemListRule{"type", "layer", "{type: linear, out: 64}"});
   section(v, "init", c.init);
+  v.field("pretrained", c.pretrained, any_string());
+  v.check("pretrained", c.type != "torchscript" || !c.pretrained.empty(),
+          "expected the torch.jit.save file with model.type: torchscript");
+  v.field("replace_head", c.replace_head);
+  v.check("replace_head", !c.replace_head || (!c.pretrained.empty() && c.type != "torchscript"),
+          "needs model.pretrained weights of a model family dltrain builds (not torchscript)");
+  v.field("freeze", c.freeze, list_of(non_empty_string()));
 }
 
 void describe_section(SchemaVisitor& v, ParamGroupConfig& c) {
@@ -244,6 +255,7 @@ void describe_section(SchemaVisitor& v, TrainConfig& c) {
   v.field("epochs", c.epochs, integer_in(1, kMaxEpochs));
   v.field("log_every", c.log_every, positive_integer());
   v.field("accumulate", c.accumulate, integer_in(1, kMaxBatch));
+  v.field("unfreeze_at_epoch", c.unfreeze_at_epoch, integer_in(0, kMaxEpochs));
   section(v, "grad_clip", c.grad_clip);
   v.field("nonfinite", c.nonfinite, one_of({"stop", "skip"}));
   v.field("amp", c.amp);

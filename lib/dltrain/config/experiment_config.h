@@ -67,6 +67,9 @@ struct DataConfig {
   std::string train = "/usr/share/datasets/fashion-mnist/train";
   std::string test = "/usr/share/datasets/fashion-mnist/t10k";  // "" = no test split
   double val_split = 0.1;       // fraction of train held out, stratified; [0, 1)
+  // Keep only these source labels, renumbered 0..k-1 in this order (names keep the source
+  // label); empty = every class.
+  std::vector<int64_t> classes;
   int64_t batch_size = 128;     // > 0
   int64_t eval_batch_size = 512;  // > 0; evaluation has no gradients, so bigger batches are cheap
   int64_t workers = 2;          // loader threads; 0 = assemble batches on the training thread
@@ -126,6 +129,12 @@ struct ModelConfig {
   // sequential: the layers in order; a last linear to num_classes is added when missing
   std::vector<LayerConfig> layers;
   InitConfig init;
+  // Transfer learning. pretrained: a dltrain checkpoint or run directory, a .safetensors file,
+  // or (type torchscript) a torch.jit.save module; "" = none. Tensors load by name with shape
+  // checks; the rest are skipped and listed. replace_head: the final layer starts fresh.
+  std::string pretrained;
+  bool replace_head = false;
+  std::vector<std::string> freeze;  // parameter-name globs: no gradients, no optimizer state, BN fixed
 };
 
 // Parameters whose names match `match` (a glob: "fc.*", "*.bias") get their own group; the
@@ -241,6 +250,7 @@ struct TrainConfig {
   int64_t epochs = 10;     // > 0
   int64_t log_every = 50;  // steps between progress lines and gradient-health rows; > 0
   int64_t accumulate = 1;  // batches per optimizer step (effective batch = accumulate * batch_size)
+  int64_t unfreeze_at_epoch = 0;  // model.freeze ends when this (1-based) epoch starts; 0 = never
   GradClipConfig grad_clip;
   std::string nonfinite = "stop";  // stop | skip: what a non-finite loss or gradient does
   bool amp = false;                // CUDA autocast (fp16) with dynamic loss scaling

@@ -52,6 +52,14 @@ class YamlWriter final : public SchemaVisitor {
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>&) override {
     write_list(key, value, [](int64_t v) { return std::to_string(v); });
   }
+  void field(const char* key, std::vector<std::string>& value, const ListRule<std::string>&) override {
+    out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& v : value) {
+      if (needs_quotes(v)) out_ << YAML::DoubleQuoted;
+      out_ << v;
+    }
+    out_ << YAML::EndSeq;
+  }
   void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) override {
     out_ << YAML::Key << key << YAML::Value;
     write_layers(value, rule.name_key);

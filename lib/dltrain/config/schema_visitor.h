@@ -59,6 +59,7 @@ class SchemaVisitor {
   virtual void field(const char* key, bool& value) = 0;
   virtual void field(const char* key, std::vector<double>& value, const ListRule<double>& rule) = 0;
   virtual void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) = 0;
+  virtual void field(const char* key, std::vector<std::string>& value, const ListRule<std::string>& rule) = 0;
   virtual void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) = 0;
   virtual void section(const char* key, const std::function<void(SchemaVisitor&)>& body) = 0;
   virtual void section_list(const char* key, const SectionList& list) = 0;

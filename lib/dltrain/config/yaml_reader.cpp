@@ -43,6 +43,9 @@ class KeyCollector final : public SchemaVisitor {
   void field(const char* key, bool&) override { keys.push_back(key); }
   void field(const char* key, std::vector<double>&, const ListRule<double>&) override { keys.push_back(key); }
   void field(const char* key, std::vector<int64_t>&, const ListRule<int64_t>&) override { keys.push_back(key); }
+  void field(const char* key, std::vector<std::string>&, const ListRule<std::string>&) override {
+    keys.push_back(key);
+  }
   void field(const char* key, std::vector<LayerConfig>&, const ItemListRule&) override { keys.push_back(key); }
   void section(const char* key, const std::function<void(SchemaVisitor&)>&) override { keys.push_back(key); }
   void section_list(const char* key, const SectionList&) override { keys.push_back(key); }
@@ -96,6 +99,9 @@ class NodeReader final : public SchemaVisitor {
   }
   void field(const char* key, std::vector<int64_t>& value, const ListRule<int64_t>& rule) override {
     read_list(key, value, rule, integer);
+  }
+  void field(const char* key, std::vector<std::string>& value, const ListRule<std::string>& rule) override {
+    read_list(key, value, rule, [](const YAML::Node& n) { return std::optional<std::string>(n.Scalar()); });
   }
   void field(const char* key, std::vector<LayerConfig>& value, const ItemListRule& rule) override {
     if (const Entry* entry = find(key)) value = read_layers(entry->value, entry->origin, path(key), rule);

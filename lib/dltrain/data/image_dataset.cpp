@@ -8,6 +8,7 @@
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
 #include "dltrain/data/class_balance.h"
+#include "dltrain/data/class_selection.h"
 #include "dltrain/data/dataset_format.h"
 #include "dltrain/data/seeded_shuffle.h"
 #include "dltrain/data/stratified_split.h"
@@ -96,6 +97,23 @@ ImageSet select(const ImageSet& set, const std::vector<int64_t>& indices) {
   return {set.images.index_select(0, index).contiguous(), set.labels.index_select(0, index), set.transform};
 }
 
+namespace {
+
+// data.classes keeps those classes, in that order, under their names.
+std::vector<std::string> chosen_class_names(const std::vector<std::string>& names, const std::vector<int64_t>& classes) {
+  if (classes.empty()) return names;
+  std::vector<std::string> chosen;
+  for (const int64_t c : classes) {
+    if (c >= static_cast<int64_t>(names.size()))
+      throw DataError("data.classes: class " + std::to_string(c) + " does not exist; the data has " +
+                      std::to_string(names.size()) + " classes");
+    chosen.push_back(names[static_cast<size_t>(c)]);
+  }
+  return chosen;
+}
+
+}  // namespace
+
 NamedImages load_training_source(const config::DataConfig& config, const ImageSupport& images) {
   NamedSplit train = read_split(config, config.train, "train", images);
   for (int64_t i = static_cast<int64_t>(train.sources.size()); i < train.set.size(); ++i)
@@ -106,11 +124,12 @@ NamedImages load_training_source(const config::DataConfig& config, const ImageSu
 DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images) {
   DatasetSplits splits;
   NamedSplit source = read_split(config, config.train, "train", images);
-  splits.class_names = source.class_names;
+  splits.class_names = chosen_class_names(source.class_names, config.classes);
   splits.feature_names = source.feature_names;
   splits.skipped = source.skipped;
   // A distinct stream per use of the seed: changing val_split does not change the subset.
-  ImageSet full_train = subset(source.set, config.subset.train, mix_seed(seed, 1));
+  ImageSet full_train = subset(select_classes(source.set, config.classes, "data.train"), config.subset.train,
+                               mix_seed(seed, 1));
   if (full_train.size() == 0) throw DataError("data.train: the training split is empty");
   splits.num_classes = static_cast<int64_t>(splits.class_names.size());
   if (config.val_split > 0.0) {
@@ -123,9 +142,9 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, cons
   splits.train = long_tail(splits.train, config.subset, splits.num_classes, mix_seed(seed, 4));
   if (!config.test.empty()) {
     NamedSplit test = read_split(config, config.test, "test", images);
-    map_to_training_classes(test, splits.class_names);
+    map_to_training_classes(test, source.class_names);
     splits.skipped.insert(splits.skipped.end(), test.skipped.begin(), test.skipped.end());
-    splits.test = subset(test.set, config.subset.test, mix_seed(seed, 3));
+    splits.test = subset(select_classes(test.set, config.classes, "data.test"), config.subset.test, mix_seed(seed, 3));
   }
   if (splits.train.size() == 0) throw DataError("data.train: the training split is empty");
 

@@ -24,13 +24,6 @@ struct LabeledFile {
   std::string class_name;
 };
 
-bool is_image_file(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* known : {".png", ".jpg", ".jpeg", ".bmp", ".webp"})
-    if (ext == known) return true;
-  return false;
-}
 
 NamedSplit decode_all(const FormatRequest& request, const std::vector<LabeledFile>& files) {
   if (!request.images.decode) {
@@ -101,7 +94,7 @@ NamedSplit read_image_folder_format(const FormatRequest& request) {
   for (const auto& class_dir : fs::directory_iterator(root)) {
     if (!class_dir.is_directory()) continue;
     for (const auto& entry : fs::directory_iterator(class_dir.path())) {
-      if (entry.is_regular_file() && is_image_file(entry.path()))
+      if (entry.is_regular_file() && is_image_file(entry.path().string()))
         files.push_back({entry.path().string(), class_dir.path().filename().string()});
     }
   }
@@ -128,6 +121,14 @@ NamedSplit read_manifest_format(const FormatRequest& request) {
   }
   if (files.empty()) throw DataError(fmt::format("data.{}: manifest '{}' lists no images", request.key, request.locator));
   return decode_all(request, files);
+}
+
+bool is_image_file(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* known : {".png", ".jpg", ".jpeg", ".bmp", ".webp"})
+    if (ext == known) return true;
+  return false;
 }
 
 }  // namespace dltrain::data

@@ -29,6 +29,9 @@ class SampleTransform {
 using TransformFactory = std::function<std::shared_ptr<const SampleTransform>(
     const std::vector<config::LayerConfig>& ops, bool training)>;
 
+// png, jpg, jpeg, bmp or webp, by extension in any case: the files image folders and predict read.
+bool is_image_file(const std::string& path);
+
 // One decoded image, uint8 CHW (RGB order for colour).
 struct DecodedImage {
   int64_t channels = 0, height = 0, width = 0;

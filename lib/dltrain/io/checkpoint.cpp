@@ -171,6 +171,25 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
   return info;
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> read_checkpoint_tensors(const std::string& path) {
+  CheckpointInfo info;
+  auto archive = open_archive(path, info);
+  const auto manifest = nlohmann::json::parse(read_value(archive, path, "manifest").toStringRef());
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (size_t i = 0; i < manifest.size(); ++i) {
+    torch::Tensor saved;
+    archive.read("tensor_" + std::to_string(i), saved);
+    tensors.emplace_back(manifest[i].at("name").get<std::string>(), saved);
+  }
+  return tensors;
+}
+
+std::string run_checkpoint(const std::string& run_dir) {
+  const std::string path = run_dir + "/checkpoints/last.pt";
+  if (!std::filesystem::is_regular_file(path)) throw DataError("run '" + run_dir + "': no checkpoints/last.pt");
+  return path;
+}
+
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                const NamedStates& states) {
   CheckpointInfo info;

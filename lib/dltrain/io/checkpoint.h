@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <torch/types.h>
 
 #include "dltrain/io/resumable_state.h"
 
@@ -38,5 +41,13 @@ CheckpointInfo read_checkpoint_info(const std::string& path);
 // Each of `states` is loaded from its slot; a missing slot is a DataError (not a resume checkpoint).
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                const NamedStates& states = {});
+
+// Every stored model tensor (parameters then buffers) under its dotted name, on the CPU: for
+// pre-trained weights and export, which need no model of the same shape.
+std::vector<std::pair<std::string, torch::Tensor>> read_checkpoint_tensors(const std::string& path);
+
+// The checkpoint whose weights stand for a run: checkpoints/last.pt, the weights `eval --run`
+// measures (the best epoch's when early stopping restored them). DataError when it is missing.
+std::string run_checkpoint(const std::string& run_dir);
 
 }  // namespace dltrain::io

@@ -44,6 +44,7 @@ const std::vector<Family>& families() {
       {"efficientnet_b0", build_efficientnet, "silu", kEfficientOptions},
       {"rnn", build_rnn, "tanh", {"cell", "hidden_size", "num_layers", "bidirectional", "dropout"}},
       {"sequential", build_sequential, "relu", {"layers", "activation"}},
+      {"torchscript", build_torchscript, "relu", {}},
   };
   return kFamilies;
 }
@@ -54,9 +55,10 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// Options every family takes: what it is built for and how it is initialized.
+// Options every family takes: what it is built for, how it is initialized or pre-trained.
 bool is_common_option(const std::string& option) {
-  return option == "type" || option == "input_shape" || option == "num_classes" || option == "init";
+  return option == "type" || option == "input_shape" || option == "num_classes" || option == "init" ||
+         option == "pretrained" || option == "replace_head" || option == "freeze";
 }
 
 void check_options(const Family& family, const config::ModelConfig& model) {
@@ -70,7 +72,7 @@ void check_options(const Family& family, const config::ModelConfig& model) {
     for (const auto& name : family.options) known = known || name == option;
     if (!known) {
       throw ConfigError("model." + option + ": not an option of " + family.type + " (its options are " +
-                        joined(family.options) + ", init, input_shape, num_classes)");
+                        joined(family.options) + ", init, input_shape, num_classes, pretrained, freeze)");
     }
   }
 }

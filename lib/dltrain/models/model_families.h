@@ -15,6 +15,7 @@ std::shared_ptr<Network> build_mobilenet_v2(const config::ModelConfig& config, c
 std::shared_ptr<Network> build_efficientnet(const config::ModelConfig& config, const ModelInput& input);
 std::shared_ptr<Network> build_rnn(const config::ModelConfig& config, const ModelInput& input);
 std::shared_ptr<Network> build_sequential(const config::ModelConfig& config, const ModelInput& input);
+std::shared_ptr<Network> build_torchscript(const config::ModelConfig& config, const ModelInput& input);
 
 // Throws ConfigError unless the input is an image [C, H, W].
 void require_image_input(const char* family, const ModelInput& input);

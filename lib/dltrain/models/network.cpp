@@ -10,12 +10,17 @@ std::string child_name(const std::string& prefix, const std::string& name) {
 }
 
 torch::Tensor call_layer(torch::nn::AnyModule& layer, torch::Tensor x, LayerTrace* trace, const std::string& name) {
-  if (auto* network = dynamic_cast<Network*>(layer.ptr().get())) return network->trace(std::move(x), trace, name);
+  if (auto* network = dynamic_cast<Network*>(layer.ptr().get())) {
+    torch::Tensor y = network->trace(std::move(x), trace, name);
+    if (trace && !trace->capture.empty() && trace->capture == name) trace->captured = y;
+    return y;
+  }
   if (trace == nullptr) return layer.forward(std::move(x));
   TracedLayer row{name, layer.ptr(), x.sizes().vec(), {}};
   torch::Tensor y = layer.forward(std::move(x));
   row.output_shape = y.sizes().vec();
   trace->layers.push_back(std::move(row));
+  if (!trace->capture.empty() && trace->capture == name) trace->captured = y;
   return y;
 }
 

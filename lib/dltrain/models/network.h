@@ -25,6 +25,10 @@ struct TracedLayer {
 
 struct LayerTrace {
   std::vector<TracedLayer> layers;
+  // When set, the output of the layer of this name (a leaf or a block such as "layer4") is kept
+  // with its autograd history in `captured`: the activation Grad-CAM differentiates against.
+  std::string capture;
+  torch::Tensor captured;
 };
 
 // A module built of layers whose forward pass the trace can follow: whole models, chains and

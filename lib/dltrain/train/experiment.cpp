@@ -32,6 +32,8 @@
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/class_weights.h"
 #include "dltrain/train/evaluation.h"
+#include "dltrain/train/layer_freezing.h"
+#include "dltrain/train/pretrained_weights.h"
 #include "dltrain/train/trainer.h"
 #include "dltrain/train/training_step.h"
 
@@ -110,9 +112,15 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   at::globalContext().setDeterministicAlgorithms(config.deterministic, /*warn_only=*/false);
   const auto input = models::model_input(config.model, data.input_shape, data.num_classes);
   auto model = models::build_model(config.model, input);
+  load_pretrained(*model, config.model, input.input_shape);
+  // Frozen tensors stay out of the optimizer, unless train.unfreeze_at_epoch brings them back:
+  // then they join its groups now and hold no state until they get gradients.
+  const bool unfreezes = config.train.unfreeze_at_epoch > 0;
+  auto built = unfreezes ? optim::build_optimizer(config.optimizer, *model) : optim::BuiltOptimizer{};
+  LayerFreezing freezing(*model, config.model.freeze, config.train.unfreeze_at_epoch);
+  if (!unfreezes) built = optim::build_optimizer(config.optimizer, *model);
   const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
-  auto built = optim::build_optimizer(config.optimizer, *model);
   auto& optimizer = built.optimizer;
 
   const bool resuming = !options.resume.empty();
@@ -149,7 +157,8 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
                        class_weights,
                        resume_from,
                        {},
-                       optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size())};
+                       optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size()),
+                       &freezing};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;

@@ -11,6 +11,7 @@
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/models/model_builder.h"
 #include "dltrain/optim/optimizer_factory.h"
+#include "dltrain/train/layer_freezing.h"
 
 namespace dltrain::train {
 
@@ -28,6 +29,7 @@ ModelCheck check_model(const config::ExperimentConfig& config, const data::Image
   check.input_shape = input.input_shape;
   check.num_classes = input.num_classes;
   auto model = models::build_model(config.model, input);
+  const LayerFreezing freezing(*model, config.model.freeze, config.train.unfreeze_at_epoch);  // shown as frozen
   check.model = models::summarize(*model, input.input_shape, config.data.batch_size);
   optim::build_optimizer(config.optimizer, *model);  // its options are checked too
   return check;

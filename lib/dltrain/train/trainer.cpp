@@ -21,6 +21,7 @@
 #include "dltrain/train/early_stopping.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/interrupt.h"
+#include "dltrain/train/layer_freezing.h"
 #include "dltrain/train/loss_function.h"
 #include "dltrain/train/progress_line.h"
 #include "dltrain/train/resume_state.h"
@@ -51,6 +52,7 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
                  TrainingPosition& position, EpochSinks sinks, EpochTiming& timing) {
   const auto start = Clock::now();
   run.model->train();
+  if (run.freezing) run.freezing->start_epoch(epoch);
   loader.start_epoch(epoch, position.steps_in_epoch);
   sinks.progress.start_epoch(epoch, position.steps_in_epoch);
   step.start_epoch(epoch, loader.batches_per_epoch() - position.steps_in_epoch);

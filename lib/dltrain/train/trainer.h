@@ -19,6 +19,8 @@
 
 namespace dltrain::train {
 
+class LayerFreezing;
+
 struct TrainingRun {
   const config::ExperimentConfig& config;
   std::shared_ptr<models::Network> model;
@@ -33,6 +35,8 @@ struct TrainingRun {
   io::NamedStates extra_states = {};
   // Optimizer group index of each optimizer.param_groups entry; its lr is logged as lr/group<i+1>.
   std::vector<std::size_t> pattern_groups = {};
+  // model.freeze / train.unfreeze_at_epoch; null: nothing frozen.
+  LayerFreezing* freezing = nullptr;
 };
 
 struct TrainingOutcome {

@@ -55,11 +55,12 @@ TrainingStep::TrainingStep(const config::ExperimentConfig& config, StepModel mod
       scheduler_(scheduler), ema_(ema) {
   check_amp_device(config.train, device);
   std::vector<std::pair<std::string, torch::Tensor>> named;
+  // Frozen parameters are listed too (their gradient stays undefined) so that
+  // train.unfreeze_at_epoch can make them trainable mid-run; the monitor watches trainable ones.
   for (const auto& item : model_.module.named_parameters()) {
-    if (!item.value().requires_grad()) continue;
     names_.push_back(item.key());
     params_.push_back(item.value());
-    named.emplace_back(item.key(), item.value());
+    if (item.value().requires_grad()) named.emplace_back(item.key(), item.value());
   }
   penalized_ = penalized_weights(model_.module);
   if (config.train.grad_monitor.enabled) monitor_ = std::make_unique<GradientMonitor>(config.train.grad_monitor, named);

@@ -63,6 +63,11 @@ ExperimentConfig non_default_config() {
   c.model.init.std = 0.02;
   c.model.input_shape = {3, 32, 32};
   c.model.num_classes = 7;
+  c.model.pretrained = "runs/base: 1";
+  c.model.replace_head = true;
+  c.model.freeze = {"conv*", "yes", "[x"};  // read back as strings, not a boolean or a list
+  c.data.classes = {5, 6, 9};
+  c.train.unfreeze_at_epoch = 3;
   c.model.norm_groups = 4;
   c.model.block = "bottleneck";
   c.model.blocks = {1, 2};
@@ -132,9 +137,9 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
                                         "model", "optimizer", "scheduler", "loss", "regularization", "train"});
-  CHECK(dump["data"].size() == 19);
+  CHECK(dump["data"].size() == 20);
   CHECK(dump["data"]["normalize"].size() == 2);
-  CHECK(dump["model"].size() == 24);
+  CHECK(dump["model"].size() == 27);
   CHECK(dump["model"]["init"].size() == 5);
   CHECK(dump["optimizer"].size() == 15);
   CHECK(dump["scheduler"].size() == 20);

@@ -70,14 +70,14 @@ TEST_CASE("booleans accept true and false only") {
 
 TEST_CASE("a string key rejects a list, a map and null") {
   CHECK(error_for("model: {type: [mlp]}\n") ==
-        "configs/x.yaml:1:15: model.type: expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, got a list");
+        "configs/x.yaml:1:15: model.type: expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, torchscript, got a list");
   CHECK(error_for("model: {type: mlp}\noutput: {a: 1}\n") == "configs/x.yaml:2:9: output: expected a non-empty string, got a map");
   CHECK(error_for("model: {type: mlp}\noutput:\n") == "configs/x.yaml:2:1: output: expected a non-empty string, got null");
 }
 
 TEST_CASE("a value outside a choice lists the choices and suggests the closest") {
   CHECK(error_for("model:\n  type: cnnn\n") ==
-        "configs/x.yaml:2:9: model.type: expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, got \"cnnn\"; did you mean \"cnn\"?");
+        "configs/x.yaml:2:9: model.type: expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, torchscript, got \"cnnn\"; did you mean \"cnn\"?");
   CHECK(error_for("model: {type: mlp, activation: swish}\n") ==
         "configs/x.yaml:1:32: model.activation: expected one of auto, relu, relu6, leaky_relu, elu, gelu, silu, tanh, sigmoid, "
         "got \"swish\"");
@@ -137,8 +137,8 @@ TEST_CASE("a duplicate key is rejected with both positions") {
 
 TEST_CASE("a missing required key says so") {
   CHECK(error_for("model:\n  hidden: [10]\n") ==
-        "configs/x.yaml:2:3: model.type: missing required key; expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential");
-  CHECK(error_for("seed: 3\n") == "configs/x.yaml:1:1: model.type: missing required key; expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential");
+        "configs/x.yaml:2:3: model.type: missing required key; expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, torchscript");
+  CHECK(error_for("seed: 3\n") == "configs/x.yaml:1:1: model.type: missing required key; expected one of mlp, cnn, resnet, resnet18, resnet34, resnet50, mobilenet_v2, efficientnet, efficientnet_b0, rnn, sequential, torchscript");
 }
 
 TEST_CASE("a section given as a scalar or a list is rejected") {
@@ -216,4 +216,24 @@ TEST_CASE("imbalance and sampler keys are range-checked and only accepted where 
         "configs/x.yaml:2:34: data.sampler.cap: is only used with data.sampler.type: undersample");
   CHECK(error_for("model: {type: mlp}\nloss: {type: focal, gamma: -1}\n") ==
         "configs/x.yaml:2:28: loss.gamma: expected a number >= 0, got -1");
+}
+
+TEST_CASE("transfer-learning keys are checked") {
+  using dltrain::config::test::config_error;
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: cnn, freeze: conv1}\n", "t.yaml"); }),
+             Catch::Contains("model.freeze") && Catch::Contains("expected a list"));
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: cnn, replace_head: true}\n", "t.yaml"); }),
+             Catch::Contains("model.replace_head") && Catch::Contains("model.pretrained"));
+  CHECK_THAT(config_error([] { dltrain::config::load_config_from_string("model: {type: torchscript}\n", "t.yaml"); }),
+             Catch::Contains("model.pretrained"));
+  CHECK_THAT(config_error([] {
+               dltrain::config::load_config_from_string("model: {type: cnn}\ndata: {classes: [5, 6, 5]}\n", "t.yaml");
+             }),
+             Catch::Contains("data.classes") && Catch::Contains("once"));
+  const auto c = dltrain::config::load_config_from_string(
+      "model: {type: cnn, pretrained: runs/base, replace_head: true, freeze: [conv*, norm1_*]}\n"
+      "train: {unfreeze_at_epoch: 4}\n",
+      "t.yaml");
+  CHECK(c.model.freeze == std::vector<std::string>{"conv*", "norm1_*"});
+  CHECK(c.train.unfreeze_at_epoch == 4);
 }

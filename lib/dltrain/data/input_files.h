@@ -1,0 +1,27 @@
+// The inputs of `predict` and `explain`: IDX image files (every image one input), image files
+// and folders of them, gathered into one uint8 ImageSet of the model's sample shape.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dltrain/data/image_dataset.h"
+#include "dltrain/data/sample_transform.h"
+
+namespace dltrain::data {
+
+struct InputSamples {
+  ImageSet set;                     // labels are 0: unknown, but the loader's sampler counts them
+  std::vector<std::string> names;   // "file" or "file#index" for an IDX file's images
+};
+
+// Each input is an IDX images file (name ending in "-ubyte" or "-ubyte.gz"), an image file, or
+// a folder (its image files, sorted by name, not recursive). `decode` (vision::read_image_file)
+// may be empty (a build without OpenCV): image files are then a ConfigError. DataError for unreadable files or
+// images whose size does not match `shape` ([C, H, W]) where no resize applies (IDX).
+InputSamples read_input_samples(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape,
+                                const ImageDecoder& decode);
+
+}  // namespace dltrain::data

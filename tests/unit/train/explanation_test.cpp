@@ -1,0 +1,130 @@
+// Attribution sanity checks (Adebayo et al. 2018) on images whose class is the quadrant holding a
+// bright patch: a trained model's saliency and integrated-gradients maps peak inside the patch; a
+// randomly initialized model's saliency does not. Grad-CAM is measured and recorded but not asserted: with
+// this position-coded task and a flattening classifier head, its spatially averaged channel
+// weights cancel (the patch is evidence for one class at one place and against it elsewhere) and
+// its peak lands outside the patch; see README, "Transfer learning ... explanations".
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "dltrain/core/error.h"
+#include "dltrain/models/model_builder.h"
+#include "dltrain/train/explanation.h"
+
+using namespace dltrain;
+
+namespace {
+
+constexpr int64_t kSize = 24, kPatch = 6, kHalf = kSize / 2;
+
+struct PatchImages {
+  torch::Tensor images;  // float [N, 1, kSize, kSize], already "normalized"
+  torch::Tensor labels;  // quadrant 0..3
+  std::vector<std::pair<int64_t, int64_t>> corners;  // patch top-left (y, x)
+};
+
+PatchImages patch_images(int64_t count, uint64_t seed) {
+  torch::manual_seed(seed);
+  PatchImages data{torch::randn({count, 1, kSize, kSize}) * 0.5, torch::randint(4, {count}, torch::kInt64), {}};
+  auto offsets = torch::randint(kHalf - kPatch + 1, {count, 2}, torch::kInt64);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t quadrant = data.labels[i].item<int64_t>();
+    const int64_t y = (quadrant / 2) * kHalf + offsets[i][0].item<int64_t>();
+    const int64_t x = (quadrant % 2) * kHalf + offsets[i][1].item<int64_t>();
+    data.images[i][0].slice(0, y, y + kPatch).slice(1, x, x + kPatch).add_(3.0);
+    data.corners.emplace_back(y, x);
+  }
+  return data;
+}
+
+std::shared_ptr<models::Network> patch_model(uint64_t seed) {
+  torch::manual_seed(seed);
+  config::ModelConfig config;
+  config.type = "cnn";
+  config.channels = {8, 16};
+  config.hidden = {32};
+  return models::build_model(config, {{1, kSize, kSize}, 4});
+}
+
+void train_model(models::Network& model, const PatchImages& data) {
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(3e-3));
+  model.train();
+  for (int epoch = 0; epoch < 4; ++epoch) {
+    for (int64_t start = 0; start < data.images.size(0); start += 32) {
+      optimizer.zero_grad();
+      auto logits = model.forward(data.images.slice(0, start, start + 32));
+      torch::nn::functional::cross_entropy(logits, data.labels.slice(0, start, start + 32)).backward();
+      optimizer.step();
+    }
+  }
+  model.eval();
+}
+
+// The share of images whose map maximum lies inside the patch.
+double hit_rate(models::Network& model, const PatchImages& data, const train::ExplainOptions& options) {
+  int64_t hits = 0;
+  const auto baseline = torch::zeros({1, 1, kSize, kSize});
+  for (int64_t i = 0; i < data.images.size(0); ++i) {
+    train::ExplainOptions target = options;
+    target.target = data.labels[i].item<int64_t>();
+    const auto result = train::explain(model, data.images.slice(0, i, i + 1), baseline, target);
+    REQUIRE(result.map.size() == static_cast<size_t>(kSize * kSize));
+    const auto peak = std::max_element(result.map.begin(), result.map.end()) - result.map.begin();
+    const int64_t y = peak / kSize, x = peak % kSize;
+    const auto [py, px] = data.corners[static_cast<size_t>(i)];
+    hits += (y >= py && y < py + kPatch && x >= px && x < px + kPatch) ? 1 : 0;
+  }
+  return double(hits) / double(data.images.size(0));
+}
+
+}  // namespace
+
+TEST_CASE("saliency and integrated gradients of a trained model peak inside the deciding patch, a random model's saliency does not") {
+  const auto train_data = patch_images(800, 1);
+  const auto test_data = patch_images(100, 2);
+  auto trained = patch_model(7);
+  train_model(*trained, train_data);
+  {
+    torch::NoGradGuard no_grad;
+    const double accuracy =
+        trained->forward(test_data.images).argmax(1).eq(test_data.labels).to(torch::kDouble).mean().item<double>();
+    REQUIRE(accuracy > 0.95);
+  }
+  CHECK(train::default_cam_layer(*trained, {1, kSize, kSize}) == "pool2");
+
+  auto random = patch_model(8);
+  random->eval();
+  train::ExplainOptions gradcam, saliency, integrated;
+  saliency.method = "saliency";
+  integrated.method = "integrated_gradients";
+  integrated.steps = 16;
+  const double saliency_rate = hit_rate(*trained, test_data, saliency);
+  const double integrated_rate = hit_rate(*trained, test_data, integrated);
+  const double random_saliency = hit_rate(*random, test_data, saliency);
+  const double random_integrated = hit_rate(*random, test_data, integrated);
+  WARN("map peak inside the patch, trained / random init: saliency " << saliency_rate << " / " << random_saliency
+       << ", integrated gradients " << integrated_rate << " / " << random_integrated << ", Grad-CAM "
+       << hit_rate(*trained, test_data, gradcam) << " / " << hit_rate(*random, test_data, gradcam));
+  CHECK(saliency_rate >= 0.9);
+  CHECK(integrated_rate >= 0.9);
+  CHECK(random_saliency < 0.9);
+  // Not asserted: integrated gradients scale by the input, so even a random model's map peaks on
+  // the bright patch (measured 0.97), the input-dominance Adebayo et al. warn about.
+}
+
+TEST_CASE("explain names the layers when --layer does not exist and checks the method") {
+  auto model = patch_model(1);
+  model->eval();
+  const auto input = torch::zeros({1, 1, kSize, kSize});
+  train::ExplainOptions options;
+  options.layer = "conv9";
+  CHECK_THROWS_WITH(train::explain(*model, input, input, options),
+                    Catch::Contains("--layer") && Catch::Contains("conv2_1"));
+  options.layer = "logits";
+  CHECK_THROWS_WITH(train::explain(*model, input, input, options), Catch::Contains("spatial feature map"));
+  options.layer = "";
+  options.method = "lime";
+  CHECK_THROWS_AS(train::explain(*model, input, input, options), ConfigError);
+}
