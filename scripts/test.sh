@@ -18,8 +18,30 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Every Catch2 test case must reach ctest under its own name. catch_discover_tests splits the
+# listed names into a CMake list: a ';' splits a name into tests that match nothing, and an
+# unbalanced '[' swallows the names after it -- both silently, so they are refused here.
+check_all_tests_registered() {
+  local listed=0 registered binary bad
+  for binary in "$build_dir"/tests/test_*; do
+    [ -f "$binary" ] && [ -x "$binary" ] || continue
+    bad=$("$binary" --list-test-names-only | grep '[][;]' || true)
+    if [ -n "$bad" ]; then
+      echo "test.sh: $(basename "$binary"): rename these tests (no ';', '[' or ']' in names): $bad" >&2
+      exit 1
+    fi
+    listed=$((listed + $("$binary" --list-test-names-only | grep -c .)))
+  done
+  registered=$(ctest --test-dir "$build_dir" -N | sed -n 's/^Total Tests: //p')
+  if [ "$listed" != "$registered" ]; then
+    echo "test.sh: the test binaries hold $listed test cases but ctest knows $registered" >&2
+    exit 1
+  fi
+}
+
 if [ "$sanitize" = 0 ]; then
   "$root/scripts/setup.sh"
+  check_all_tests_registered
   cd "$build_dir"
   exec ctest --output-on-failure -j "$(nproc)" "$@"
 fi

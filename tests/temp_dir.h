@@ -16,6 +16,7 @@ struct TempDir {
     std::error_code ignored;
     std::filesystem::remove_all(path, ignored);
   }
+  std::string file(const std::string& name) const { return path + "/" + name; }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 };

@@ -60,7 +60,7 @@ TEST_CASE("the CIFAR-format sample trains end to end with augmentation and keeps
   CHECK(summary["final"].contains("test/recall/truck"));
 }
 
-TEST_CASE("the CSV sample trains end to end; class names and feature scaling land in summary.json") {
+TEST_CASE("the CSV sample trains end to end, class names and feature scaling land in summary.json") {
   TempDir tmp;
   const auto summary = run_json(
       "run " + kSource + "/configs/blobs_csv.yaml --output " + tmp.path + " --set data.train=" + kSource + "/datasets/blobs.csv" +
@@ -82,7 +82,7 @@ TEST_CASE("a non-numeric CSV cell stops the run with one line naming row and col
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
-TEST_CASE("augment writes N variants per image, a manifest and a preview; the output trains as image_folder") {
+TEST_CASE("augment writes N variants per image, a manifest and a preview, the output trains as image_folder") {
   TempDir tmp;
   const std::string source = cifar_as_folder(tmp);
   REQUIRE(count_png(source) == 100 + 1);  // + preview.png

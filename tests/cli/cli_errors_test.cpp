@@ -19,9 +19,6 @@ const std::string kGoodConfig =
     "train:\n"
     "  epochs: 1\n";
 
-bool one_line(const std::string& text) {
-  return !text.empty() && text.find('\n') == text.size() - 1;
-}
 
 }  // namespace
 
@@ -32,7 +29,7 @@ TEST_CASE("the version flag names dltrain, LibTorch and OpenCV") {
   CHECK_THAT(r.out, Catch::Contains("dltrain 0.") && Catch::Contains("LibTorch 1.13") && Catch::Contains("OpenCV"));
 }
 
-TEST_CASE("help lists the commands and the exit codes; each command has its own help") {
+TEST_CASE("help lists the commands and the exit codes, each command has its own help") {
   TempDir tmp;
   auto r = run_dltrain("--help", tmp.path);
   CHECK(r.exit_code == 0);

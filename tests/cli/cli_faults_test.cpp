@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kConfig =
+const std::string kFaultsConfig =
     "name: faulty\n"
     "threads: 1\n"
     "data:\n"
@@ -31,7 +31,7 @@ std::string bytes_of(const std::string& path) { return read_file(path); }
 
 TEST_CASE("a full disk during a checkpoint write: exit 3 naming the file, the old checkpoint intact and resumable") {
   TempDir tmp;
-  write_file(tmp.path + "/faulty.yaml", kConfig);
+  write_file(tmp.path + "/faulty.yaml", kFaultsConfig);
   REQUIRE(run_dltrain("run " + tmp.path + "/faulty.yaml --output " + tmp.path + "/runs --quiet", tmp.path).exit_code == 0);
   const std::string dir = tmp.path + "/runs/faulty", last = dir + "/checkpoints/last.pt";
   const std::string before = bytes_of(last);
@@ -54,7 +54,7 @@ TEST_CASE("a full disk during a checkpoint write: exit 3 naming the file, the ol
 
 TEST_CASE("an output location nobody may write is a clear error before training starts") {
   TempDir tmp;
-  write_file(tmp.path + "/faulty.yaml", kConfig);
+  write_file(tmp.path + "/faulty.yaml", kFaultsConfig);
   std::string output = tmp.path + "/read-only";
   fs::create_directory(output);
   fs::permissions(output, fs::perms::owner_read | fs::perms::owner_exec);

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kConfig =
+const std::string kLifecycleConfig =
     "name: life\n"
     "threads: 1\n"
     "deterministic: true\n"
@@ -160,7 +160,7 @@ std::string events_file(const std::string& run_dir) {
 struct Fixture {
   TempDir tmp;
   std::string config = tmp.path + "/life.yaml";
-  Fixture(const std::string& yaml = kConfig) { write_file(config, yaml); }
+  Fixture(const std::string& yaml = kLifecycleConfig) { write_file(config, yaml); }
   // A run into its own output directory; returns the run directory.
   std::string run(const std::string& output, const std::string& env = "", int expected = 0) {
     const auto result = run_dltrain("run " + config + " --output " + tmp.path + "/" + output, tmp.path, env);
@@ -281,7 +281,7 @@ TEST_CASE("the TensorBoard file decodes, CRCs check, and its scalars equal metri
   CHECK(grad_norms == 11);
 }
 
-TEST_CASE("off a terminal progress is one plain line every log_every steps; --quiet prints only errors") {
+TEST_CASE("off a terminal progress is one plain line every log_every steps, --quiet prints only errors") {
   Fixture f;
   auto plain = run_dltrain("run " + f.config + " --output " + f.tmp.path + "/a", f.tmp.path);
   REQUIRE(plain.exit_code == 0);
@@ -294,7 +294,7 @@ TEST_CASE("off a terminal progress is one plain line every log_every steps; --qu
 TEST_CASE("early stopping stops at the right epoch and restores the best epoch's weights") {
   // train/accuracy in min mode: it rises every epoch here, so epoch 1 stays the best and the
   // run stops after patience (2) more epochs.
-  Fixture f(kConfig + "  early_stopping: {monitor: train/accuracy, mode: min, patience: 2, restore_best: true}\n");
+  Fixture f(kLifecycleConfig + "  early_stopping: {monitor: train/accuracy, mode: min, patience: 2, restore_best: true}\n");
   const auto result = run_dltrain("run " + f.config + " --output " + f.tmp.path + "/out --set train.epochs=6 --set "
                                   "train.checkpoint.keep_last=0 --json", f.tmp.path);
   INFO(result.err);

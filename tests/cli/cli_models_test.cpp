@@ -14,7 +14,6 @@ const std::string kNoData =
     "  train: /nonexistent/train\n"
     "  batch_size: 16\n";
 
-bool one_line(const std::string& text) { return !text.empty() && text.find('\n') == text.size() - 1; }
 
 CliResult check(const TempDir& tmp, const std::string& yaml, const std::string& flags = "") {
   write_file(tmp.path + "/model.yaml", yaml);

@@ -8,17 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "file_contents.h"
+
 struct CliResult {
   int exit_code = -1;
   std::string out, err;
 };
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// A message is one line: it ends in its only newline.
+inline bool one_line(const std::string& text) { return !text.empty() && text.find('\n') == text.size() - 1; }
 
 // `args` is appended to the binary path as shell words; stdout and stderr go to files in `dir`.
 // `env` ("NAME=value ...") is set for the command only. A process killed by a signal reports

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kConfig =
+const std::string kWorkflowConfig =
     "name: tiny\n"
     "threads: 1\n"
     "data:\n"
@@ -28,7 +28,7 @@ const std::string kConfig =
 
 TEST_CASE("run writes the run directory and eval reproduces its test accuracy exactly") {
   TempDir tmp;
-  write_file(tmp.path + "/tiny.yaml", kConfig);
+  write_file(tmp.path + "/tiny.yaml", kWorkflowConfig);
   auto run = run_dltrain("run " + tmp.path + "/tiny.yaml --output " + tmp.path + "/runs --json", tmp.path);
   REQUIRE(run.exit_code == 0);
   const auto summary = nlohmann::json::parse(run.out);  // stdout holds only the JSON document
@@ -66,7 +66,7 @@ TEST_CASE("run writes the run directory and eval reproduces its test accuracy ex
 
 TEST_CASE("check prints the resolved config and the model summary without training") {
   TempDir tmp;
-  write_file(tmp.path + "/tiny.yaml", kConfig);
+  write_file(tmp.path + "/tiny.yaml", kWorkflowConfig);
   auto r = run_dltrain("check " + tmp.path + "/tiny.yaml --set model.hidden=[16]", tmp.path);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("hidden: [16]") && Catch::Contains("conv1_1") &&

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/shape_text.h"
 
 namespace dltrain::models {
 namespace {
@@ -16,12 +17,6 @@ std::string readable_type(const std::string& cpp_name) {
   if (const auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
   if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0) name.resize(name.size() - 4);
   return name;
-}
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
 }
 
 int64_t per_sample(const std::vector<int64_t>& shape) {

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/shape_text.h"
 #include "dltrain/models/layer_options.h"
 #include "dltrain/models/layers.h"
 #include "dltrain/models/model_families.h"
@@ -15,12 +16,6 @@ namespace {
 
 namespace nn = torch::nn;
 using Shape = std::vector<int64_t>;  // one sample, no batch dimension
-
-std::string shape_text(const Shape& shape) {
-  std::string text;
-  for (auto dim : shape) text += (text.empty() ? "" : ", ") + std::to_string(dim);
-  return "[" + text + "]";
-}
 
 void require_rank(const LayerOptions& o, const Shape& in, std::initializer_list<size_t> ranks, const char* expected) {
   for (size_t rank : ranks)

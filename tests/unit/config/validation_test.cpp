@@ -164,7 +164,7 @@ TEST_CASE("a list key rejects a scalar and names a bad element by index") {
         "configs/x.yaml:5:7: model.hidden[1]: expected an integer in [1, 65536], got 1.5");
 }
 
-TEST_CASE("betas are exactly two values in [0, 1)") {
+TEST_CASE("betas are exactly two values, each at least 0 and below 1") {
   CHECK(error_for("model: {type: mlp}\noptimizer: {betas: [0.9]}\n") ==
         "configs/x.yaml:2:20: optimizer.betas: expected a list of 2 values, got 1 value");
   CHECK(error_for("model: {type: mlp}\noptimizer: {betas: [0.9, 0.99, 0.999]}\n") ==

@@ -61,7 +61,7 @@ TEST_CASE("every sample appears once per epoch, in a different order each epoch"
   CHECK_FALSE(first.equal(second));
 }
 
-TEST_CASE("the same seed gives the same order; another seed another order") {
+TEST_CASE("the same seed gives the same order, another seed another order") {
   auto set = numbered_images(64);
   auto options = options_with(1);
   data::BatchLoader a(set, options), b(set, options);
@@ -71,7 +71,7 @@ TEST_CASE("the same seed gives the same order; another seed another order") {
   CHECK_FALSE(torch::cat(epoch_targets(a, 3)).equal(torch::cat(epoch_targets(c, 3))));
 }
 
-TEST_CASE("pixels are scaled to [0,1] then normalized per channel") {
+TEST_CASE("pixels are scaled to 0..1, then normalized per channel") {
   auto set = numbered_images(3);
   data::LoaderOptions options;
   options.batch_size = 3;
@@ -86,7 +86,7 @@ TEST_CASE("pixels are scaled to [0,1] then normalized per channel") {
   CHECK_FALSE(loader.next());
 }
 
-TEST_CASE("drop_last drops the short final batch; otherwise it is kept") {
+TEST_CASE("drop_last drops the short final batch, otherwise it is kept") {
   auto set = numbered_images(20);
   auto options = options_with(0);
   data::BatchLoader keep(set, options);

@@ -119,7 +119,7 @@ struct Counter {
 
 }  // namespace
 
-TEST_CASE("extra state travels in named slots; a missing slot is a data error naming it") {
+TEST_CASE("extra state travels in named slots, a missing slot is a data error naming it") {
   TempDir tmp;
   const std::string path = tmp.path + "/last.pt";
   auto model = small_model();

@@ -11,18 +11,12 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/io/safetensors.h"
+#include "file_contents.h"
 #include "temp_dir.h"
 
 using namespace dltrain;
 
 namespace {
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 std::vector<std::pair<std::string, torch::Tensor>> sample_tensors() {
   torch::manual_seed(3);
@@ -41,7 +35,7 @@ TEST_CASE("safetensors files have the documented header and data layout") {
   const std::string path = tmp.path + "/w.safetensors";
   const auto tensors = sample_tensors();
   io::write_safetensors(path, tensors, {{"format", "pt"}, {"note", "x"}});
-  const std::string bytes = file_bytes(path);
+  const std::string bytes = read_file(path);
   REQUIRE(bytes.size() > 8);
   uint64_t header_size = 0;
   for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | static_cast<unsigned char>(bytes[i]);
@@ -100,7 +94,7 @@ TEST_CASE("damaged safetensors files are data errors naming the file") {
   TempDir tmp;
   const std::string path = tmp.path + "/w.safetensors";
   io::write_safetensors(path, {{"a", torch::ones({4})}});
-  std::string bytes = file_bytes(path);
+  std::string bytes = read_file(path);
 
   std::ofstream(tmp.path + "/short.safetensors", std::ios::binary) << bytes.substr(0, bytes.size() - 4);
   CHECK_THROWS_WITH(io::read_safetensors(tmp.path + "/short.safetensors"),

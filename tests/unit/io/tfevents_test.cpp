@@ -43,7 +43,7 @@ TEST_CASE("a scalar event is framed and encoded field by field") {
   CHECK(value == 0.25f);
 }
 
-TEST_CASE("written events decode with their tags, steps and values; corruption is detected") {
+TEST_CASE("written events decode with their tags, steps and values, corruption is detected") {
   TempDir tmp;
   std::string path;
   {

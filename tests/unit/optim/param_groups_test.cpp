@@ -45,7 +45,7 @@ TEST_CASE("biases and normalization parameters get no weight decay unless asked"
   CHECK(built.groups[0].params.size() == 6);
 }
 
-TEST_CASE("pattern groups scale lr and weight decay; first match wins; default group first") {
+TEST_CASE("pattern groups scale lr and weight decay, first match wins, default group first") {
   config::OptimizerConfig c;
   c.type = "adamw";
   c.lr = 0.001;

@@ -22,7 +22,7 @@ std::string content(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("epoch checkpoints every 2 epochs keep only the newest 2; best.pt follows improvements") {
+TEST_CASE("epoch checkpoints every 2 epochs keep only the newest 2, best.pt follows improvements") {
   TempDir tmp;
   config::CheckpointConfig c;
   c.every = 2;
@@ -40,7 +40,7 @@ TEST_CASE("epoch checkpoints every 2 epochs keep only the newest 2; best.pt foll
   CHECK(content(policy.best_path()) == "epoch 3");
 }
 
-TEST_CASE("keep_last 0 keeps every epoch checkpoint; every 0 writes none") {
+TEST_CASE("keep_last 0 keeps every epoch checkpoint, every 0 writes none") {
   TempDir tmp;
   config::CheckpointConfig c;
   c.every = 1;

@@ -56,7 +56,7 @@ TEST_CASE("focal loss is -alpha_t (1 - p_t)^gamma log p_t averaged over the batc
   CHECK(value(plain_focal.mean(b.logits, b.targets)) < value(ce.mean(b.logits, b.targets)));
 }
 
-TEST_CASE("one-hot soft targets give the hard-label loss; mixed targets give the mixture") {
+TEST_CASE("one-hot soft targets give the hard-label loss, mixed targets give the mixture") {
   Batch b;
   auto one_hot = torch::one_hot(b.targets, 3).to(torch::kFloat32);
   for (const char* type : {"cross_entropy", "focal"}) {

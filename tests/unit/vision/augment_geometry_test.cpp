@@ -118,7 +118,7 @@ TEST_CASE("affine applies translate, scale and shear as x' = c + t + R Sh S (x -
   }
 }
 
-TEST_CASE("ops with p = 0 leave the image unchanged; p = 1 always applies") {
+TEST_CASE("ops with p = 0 leave the image unchanged, p = 1 always applies") {
   Image in{{3, 9, 7}, {}};
   for (int i = 0; i < 3 * 9 * 7; ++i) in.pixels.push_back(static_cast<uint8_t>(i * 37));
   const std::vector<config::LayerConfig> ops = {
@@ -130,7 +130,7 @@ TEST_CASE("ops with p = 0 leave the image unchanged; p = 1 always applies") {
   CHECK(flipped.pixels[0] == in.pixels[6]);
 }
 
-TEST_CASE("the same seed gives the same image; another seed another image") {
+TEST_CASE("the same seed gives the same image, another seed another image") {
   Image in{{3, 16, 16}, {}};
   for (int i = 0; i < 3 * 16 * 16; ++i) in.pixels.push_back(static_cast<uint8_t>((i * 7) % 251));
   const std::vector<config::LayerConfig> ops = {
@@ -147,7 +147,7 @@ TEST_CASE("the same seed gives the same image; another seed another image") {
   CHECK(a.pixels != c.pixels);
 }
 
-TEST_CASE("randaugment applies n policy ops at its magnitude; trivialaugment one at a drawn bin") {
+TEST_CASE("randaugment applies n policy ops at its magnitude, trivialaugment one at a drawn bin") {
   Image in{{3, 8, 8}, std::vector<uint8_t>(3 * 64, 120)};
   std::string rand, trivial;
   run({op("randaugment", {{"n", "3"}, {"magnitude", "12"}})}, in, 4, &rand);

@@ -98,7 +98,7 @@ TEST_CASE("a corrupt image fails the dataset with its path, or is skipped and co
   CHECK(splits.skipped == std::vector<std::string>{broken});
 }
 
-TEST_CASE("manifest: paths relative to the manifest, labels by name; images of other sizes need image_size") {
+TEST_CASE("manifest: paths relative to the manifest, labels by name, images of other sizes need image_size") {
   TempDir dir;
   write_folder(dir.path + "/img", {"x", "y"}, 2);
   vision::write_png(dir.path + "/img/big.png", solid(3, 9, 9, 1));
