@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/shape_text.h"
 #include "dltrain/core/fault_injection.h"
 #include "dltrain/core/version.h"
 #include "dltrain/io/atomic_file.h"
+#include "dltrain/io/zip_integrity.h"
 
 namespace dltrain::io {
 namespace {
@@ -23,12 +25,6 @@ std::vector<std::pair<std::string, torch::Tensor>> model_state(torch::nn::Module
   for (const auto& item : model.named_parameters()) state.emplace_back(item.key(), item.value());
   for (const auto& item : model.named_buffers()) state.emplace_back(item.key(), item.value());
   return state;
-}
-
-std::string shape_text(c10::IntArrayRef shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
 }
 
 std::string first_line(const std::exception& e) {
@@ -77,9 +73,11 @@ nlohmann::json read_json(torch::serialize::InputArchive& archive, const std::str
 
 torch::serialize::InputArchive open_archive(const std::string& path, CheckpointInfo& info) {
   if (!std::filesystem::is_regular_file(path)) throw DataError("checkpoint '" + path + "': no such file");
+  // LibTorch parses what it is given without checksums; only checked bytes reach it.
+  const std::string bytes = read_intact_zip(path, "checkpoint");
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path, torch::kCPU);
+    archive.load_from(bytes.data(), bytes.size(), torch::kCPU);
   } catch (const std::exception& e) {
     throw DataError("checkpoint '" + path + "': unreadable (" + first_line(e) + ")");
   }

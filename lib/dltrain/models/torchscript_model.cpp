@@ -6,8 +6,10 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "dltrain/core/error.h"
+#include "dltrain/io/zip_integrity.h"
 #include "dltrain/models/model_families.h"
 
 namespace dltrain::models {
@@ -67,9 +69,11 @@ std::shared_ptr<Network> build_torchscript(const config::ModelConfig& config, co
   if (config.init.weight != "default" || config.init.bias != "default") {
     throw ConfigError("model.init: a TorchScript model keeps its saved weights; leave model.init at default");
   }
+  // A damaged file must not reach the TorchScript parser, which trusts what it reads.
+  std::istringstream bytes(io::read_intact_zip(config.pretrained, "model.pretrained: TorchScript file"));
   torch::jit::Module module;
   try {
-    module = torch::jit::load(config.pretrained, torch::kCPU);
+    module = torch::jit::load(bytes, torch::kCPU);
   } catch (const c10::Error& e) {
     const std::string text = e.what_without_backtrace();
     throw DataError("model.pretrained: '" + config.pretrained + "' is not a TorchScript module (" +

@@ -10,6 +10,7 @@
 #include "dltrain/core/error.h"
 #include "dltrain/io/atomic_file.h"
 #include "dltrain/io/checkpoint.h"
+#include "file_contents.h"
 #include "temp_dir.h"
 
 using namespace dltrain;
@@ -25,11 +26,6 @@ io::CheckpointInfo info_for_test() {
   info.input_shape = {4};
   info.lr = 0.1;
   return info;
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Loads `path` into a fresh model with an optimizer: the full --resume path of the reader.
@@ -79,19 +75,19 @@ TEST_CASE("every case of the bad-checkpoint corpus is one DataError line naming 
     io::save_checkpoint(good, *model, &optimizer, info_for_test());
   }
   REQUIRE_NOTHROW(load_into_model(good));
-  const std::string bytes = file_bytes(good);
+  const std::string bytes = read_file(good);
   auto variant = [&](const std::string& name, const std::string& content) {
     const std::string path = tmp.path + "/" + name;
     std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
     return path;
   };
 
-  check_data_error(variant("empty.pt", ""), "unreadable");
-  check_data_error(variant("one-byte.pt", "P"), "unreadable");
-  check_data_error(variant("text.pt", "epoch: 3\nweights: none\n"), "unreadable");
-  check_data_error(variant("half.pt", bytes.substr(0, bytes.size() / 2)), "unreadable");
-  check_data_error(variant("last-byte-missing.pt", bytes.substr(0, bytes.size() - 1)), "unreadable");
-  check_data_error(variant("zeros.pt", std::string(bytes.size(), '\0')), "unreadable");
+  check_data_error(variant("empty.pt", ""), "not a ZIP archive");
+  check_data_error(variant("one-byte.pt", "P"), "not a ZIP archive");
+  check_data_error(variant("text.pt", "epoch: 3\nweights: none\n"), "not a ZIP archive");
+  check_data_error(variant("half.pt", bytes.substr(0, bytes.size() / 2)), "not a ZIP archive");
+  check_data_error(variant("last-byte-missing.pt", bytes.substr(0, bytes.size() - 1)), "not a ZIP archive");
+  check_data_error(variant("zeros.pt", std::string(bytes.size(), '\0')), "not a ZIP archive");
   check_data_error(tmp.path, "no such file");  // a directory
   check_data_error(tmp.path + "/missing.pt", "no such file");
 
@@ -115,7 +111,7 @@ TEST_CASE("a checkpoint with bytes flipped anywhere loads or fails with a DataEr
   const std::string good = tmp.path + "/good.pt";
   torch::nn::Linear model(4, 3);
   io::save_checkpoint(good, *model, nullptr, info_for_test());
-  const std::string bytes = file_bytes(good);
+  const std::string bytes = read_file(good);
   const std::string path = tmp.path + "/flipped.pt";
   for (std::size_t at = 0; at < bytes.size(); at += bytes.size() / 61 + 1) {
     std::string damaged = bytes;
