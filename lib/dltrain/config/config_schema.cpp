@@ -55,6 +55,12 @@ void describe_section(SchemaVisitor& v, SamplerConfig& c) {
           "is only used with data.sampler.type: weighted");
 }
 
+void describe_section(SchemaVisitor& v, BatchAugmentConfig& c) {
+  v.field("mixup", c.mixup, non_negative_number());
+  v.field("cutmix", c.cutmix, non_negative_number());
+  v.field("p", c.p, unit_interval());
+}
+
 void describe_section(SchemaVisitor& v, CifarConfig& c) {
   v.field("variant", c.variant, one_of({"cifar10", "cifar100"}));
   v.field("label", c.label, one_of({"fine", "coarse"}));
@@ -76,6 +82,11 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
   v.field("classes", c.classes, list_of(non_negative_integer()));
   v.check("classes", std::set<int64_t>(c.classes.begin(), c.classes.end()).size() == c.classes.size(),
           "expected each class label once");
+  v.field("class_names", c.class_names, list_of(non_empty_string()));
+  v.check("class_names", c.class_names.empty() || c.format == "idx",
+          "names the label numbers of idx data; the other formats carry their own names");
+  v.check("class_names", std::set<std::string>(c.class_names.begin(), c.class_names.end()).size() == c.class_names.size(),
+          "expected each name once");
   v.field("batch_size", c.batch_size, integer_in(1, kMaxBatch));
   v.field("eval_batch_size", c.eval_batch_size, integer_in(1, kMaxBatch));
   v.field("workers", c.workers, integer_in(0, kMaxWorkers));
@@ -88,6 +99,7 @@ void describe_section(SchemaVisitor& v, DataConfig& c) {
           Rule<int64_t>{"0 (from the first image), 1 or 3", [](int64_t n) { return n == 0 || n == 1 || n == 3; }, false, {}});
   v.field("skip_corrupt", c.skip_corrupt);
   v.field("augment", c.augment, ItemListRule{"op", "augment op", "{op: hflip, p: 0.5}"});
+  section(v, "batch_augment", c.batch_augment);
   section(v, "cifar", c.cifar);
   section(v, "csv", c.csv);
   section(v, "normalize", c.normalize);

@@ -38,6 +38,16 @@ struct SamplerConfig {
   int64_t samples_per_epoch = 0; // weighted: draws per epoch; 0 = the training split's size
 };
 
+// Batch-level augmentation: pairs of training samples are mixed and their one-hot targets
+// blended, with the original's share drawn from Beta(alpha, alpha) per batch. mixup (Zhang et
+// al. 2018) blends whole inputs; cutmix (Yun et al. 2019) pastes a box of the partner image.
+// When both are on, each mixed batch uses one of them, with equal odds.
+struct BatchAugmentConfig {
+  double mixup = 0.0;   // mixup's alpha, >= 0; 0 = off
+  double cutmix = 0.0;  // cutmix's alpha, >= 0; 0 = off; image data only
+  double p = 1.0;       // share of training batches that are mixed, (0, 1]
+};
+
 // One named item of a list of option maps: a layer of a `sequential` model (name key `type`) or
 // an augmentation op (name key `op`). Options stay as given (scalar text) and are checked by the
 // module that owns the vocabulary (models, vision); `layers` holds a `residual`'s wrapped layers.
@@ -70,6 +80,8 @@ struct DataConfig {
   // Keep only these source labels, renumbered 0..k-1 in this order (names keep the source
   // label); empty = every class.
   std::vector<int64_t> classes;
+  // idx: the names of labels 0, 1, ... (IDX files hold only numbers); empty = "0", "1", ...
+  std::vector<std::string> class_names;
   int64_t batch_size = 128;     // > 0
   int64_t eval_batch_size = 512;  // > 0; evaluation has no gradients, so bigger batches are cheap
   int64_t workers = 2;          // loader threads; 0 = assemble batches on the training thread
@@ -82,6 +94,7 @@ struct DataConfig {
   int64_t channels = 0;       // image_folder, manifest: 1 | 3; 0 = from the first image
   bool skip_corrupt = false;  // unreadable images are skipped and counted instead of failing the run
   std::vector<LayerConfig> augment;  // training-time ops in order: [{op: hflip, p: 0.5}, ...]
+  BatchAugmentConfig batch_augment;
   CifarConfig cifar;
   CsvConfig csv;
   NormalizeConfig normalize;

@@ -13,6 +13,7 @@
 #include "dltrain/core/error.h"
 #include "dltrain/core/fault_injection.h"
 #include "dltrain/data/batch_loader.h"
+#include "dltrain/data/batch_mixing.h"
 #include "dltrain/io/checkpoint.h"
 #include "dltrain/io/tfevents.h"
 #include "dltrain/optim/lr_scheduler.h"
@@ -48,8 +49,8 @@ struct EpochSinks {
 // Trains the rest of `epoch` from position.steps_in_epoch, keeping the totals in `position`.
 // Returns false when a signal asked to stop (after a finished optimizer step, so no
 // half-accumulated gradients are lost).
-bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, int64_t epoch,
-                 TrainingPosition& position, EpochSinks sinks, EpochTiming& timing) {
+bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, const data::BatchMixer& mixer,
+                 int64_t epoch, TrainingPosition& position, EpochSinks sinks, EpochTiming& timing) {
   const auto start = Clock::now();
   run.model->train();
   if (run.freezing) run.freezing->start_epoch(epoch);
@@ -62,7 +63,8 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
     fault_point("step");  // mid-batch: the batch is loaded, its step not applied
-    const BatchResult result = step.run(inputs, targets);
+    const data::MixedBatch mixed = mixer.mix(inputs, targets, epoch, position.steps_in_epoch);
+    const BatchResult result = step.run(mixed.inputs, mixed.targets);
     ++position.steps_in_epoch;
     ++position.global_step;
     if (!result.health.empty()) {
@@ -72,7 +74,7 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
     if (std::isfinite(result.loss)) {  // a skipped batch (train.nonfinite: skip) stays out of the averages
       const int64_t n = targets.size(0);
       position.loss_sum += result.loss * n;
-      position.correct += result.logits.argmax(1).eq(targets).sum().item<int64_t>();
+      position.correct += result.logits.argmax(1).eq(mixed.labels).sum().item<int64_t>();
       position.samples += n;
       timing.samples += n;
       sinks.progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
@@ -149,6 +151,7 @@ TrainingOutcome fit(TrainingRun& run) {
   const auto& config = run.config;
   const LossFunction loss(config.loss, run.class_weights);
   data::BatchLoader train_loader(run.data.train, data::loader_options_for(config.data, config.seed, true));
+  const data::BatchMixer mixer(config.data.batch_augment, run.data.num_classes, run.data.input_shape, config.seed);
   std::unique_ptr<data::BatchLoader> val_loader;
   if (run.data.val.size() > 0) {
     val_loader = std::make_unique<data::BatchLoader>(run.data.val, data::loader_options_for(config.data, config.seed, false));
@@ -227,7 +230,7 @@ TrainingOutcome fit(TrainingRun& run) {
     EpochTiming timing;
     const int64_t skipped_before = step.skipped_steps();
     const bool finished =
-        train_epoch(run, step, train_loader, epoch, position, {progress, events, metrics_log}, timing);
+        train_epoch(run, step, train_loader, mixer, epoch, position, {progress, events, metrics_log}, timing);
     outcome.train_seconds += timing.seconds;
     outcome.data_wait_seconds += timing.data_wait;
     train_samples += timing.samples;

@@ -87,6 +87,12 @@ TEST_CASE("every case of the bad-config corpus is one ConfigError line naming th
       {"kernel size beyond the ceiling", "model: {type: cnn, kernel_size: 1001}\n", "model.kernel_size: expected at most 31"},
       {"threads beyond the ceiling", kModel + "threads: 100000\n", "threads: expected an integer in [0, 1024]"},
       {"negative validation split", kModel + "data: {val_split: -0.1}\n", "data.val_split: expected"},
+      {"class names for a format that has its own", kModel + "data: {format: csv, class_names: [a, b]}\n",
+       "data.class_names: names the label numbers of idx data"},
+      {"a class name twice", kModel + "data: {class_names: [cat, dog, cat]}\n", "data.class_names: expected each name once"},
+      {"negative mixup alpha", kModel + "data: {batch_augment: {mixup: -0.2}}\n", "data.batch_augment.mixup: expected"},
+      {"mixing probability above one", kModel + "data: {batch_augment: {cutmix: 1.0, p: 1.5}}\n",
+       "data.batch_augment.p: expected"},
   };
   for (const auto& c : corpus) {
     INFO(c.name);

@@ -137,7 +137,8 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
                                         "model", "optimizer", "scheduler", "loss", "regularization", "train"});
-  CHECK(dump["data"].size() == 20);
+  CHECK(dump["data"].size() == 22);
+  CHECK(dump["data"]["batch_augment"].size() == 3);
   CHECK(dump["data"]["normalize"].size() == 2);
   CHECK(dump["model"].size() == 27);
   CHECK(dump["model"]["init"].size() == 5);

@@ -100,3 +100,17 @@ TEST_CASE("a learning rate that blows the loss up stops with a diverged error") 
   config.data.subset.train = 600;
   CHECK_THROWS_AS(train::run_experiment(config, {}), DivergedError);
 }
+
+TEST_CASE("mixup and cutmix batches train on soft targets and still learn") {
+  TempDir tmp;
+  auto config = small_fashion_config(tmp.path);
+  config.data.batch_augment.mixup = 0.2;
+  config.data.batch_augment.cutmix = 1.0;
+  config.train.epochs = 2;
+  const auto summary = train::run_experiment(config, {});
+  CHECK(summary["final"]["test/accuracy"].get<double>() > 0.6);  // chance is 0.10
+  // Accuracy on mixed batches is against each sample's larger share, so it stays a fraction.
+  const double train_accuracy = summary["final"]["train/accuracy"].get<double>();
+  CHECK(train_accuracy > 0.3);
+  CHECK(train_accuracy <= 1.0);
+}
