@@ -29,8 +29,10 @@ void add_export_command(CLI::App& app, const GlobalOptions& global, CommandActio
 void add_predict_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_explain_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
 
-// predict's and explain's inputs; image files need vision (OpenCV), IDX files do not.
-data::InputSamples read_inputs(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape);
+// predict's and explain's inputs: CSV rows for a tabular model (`features` not empty), else
+// images; image files need vision (OpenCV), IDX files do not.
+data::InputSamples read_inputs(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape,
+                               const data::FeatureColumns& features);
 
 // Image decoding and augmentation from the vision module, or nothing in a build without it.
 data::ImageSupport image_support();

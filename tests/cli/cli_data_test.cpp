@@ -3,6 +3,7 @@
 // corrupt images and bad CSV cells fail with one line and exit 3 (or are skipped and counted).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -146,4 +147,54 @@ TEST_CASE("augment on a csv dataset writes SMOTE rows up to --per-class, and the
                                     tmp.path + "/more/blobs.csv --set train.epochs=1 --json --quiet",
                                 tmp);
   CHECK(summary["class_counts"].size() == 3);
+}
+
+TEST_CASE("predict and explain read CSV rows of a table model, scaled as in training") {
+  TempDir tmp;
+  const std::string blobs = kSource + "/datasets/blobs.csv";
+  const auto summary = run_json("run " + kSource + "/configs/blobs_csv.yaml --output " + tmp.path + " --set data.train=" +
+                                    blobs + " --set threads=1 --json --quiet",
+                                tmp);
+  const std::string run = summary["run_dir"];
+
+  // Every row of the training table: top-1 agrees with its label for nearly all.
+  const auto predictions = nlohmann::json::parse(run_dltrain("predict --run " + run + " " + blobs + " --top-k 1 --format json", tmp.path).out);
+  REQUIRE(predictions.size() == 90);
+  std::ifstream table(blobs);
+  std::string line;
+  std::getline(table, line);  // header
+  int agree = 0;
+  for (const auto& prediction : predictions) {
+    std::getline(table, line);
+    agree += line.substr(line.rfind(',') + 1) == prediction["top"][0]["class"].get<std::string>();
+  }
+  CHECK(agree >= 80);
+  CHECK(predictions[0]["input"] == blobs + ":2");
+
+  // Columns by name, in any order, extra ones ignored; an empty cell takes the training mean
+  // (the config's data.csv.missing is mean).
+  write_file(tmp.path + "/new.csv",
+             "note,petal_width,petal_length,sepal_width,sepal_length\n"
+             "x,0.12,1.44,3.53,4.94\n"
+             "y,,4.58,2.75,5.67\n");
+  auto r = run_dltrain("predict --run " + run + " " + tmp.path + "/new.csv --top-k 1", tmp.path);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("new.csv:2") && Contains("setosa") && Contains("new.csv:3"));
+
+  r = run_dltrain("explain --run " + run + " --input " + tmp.path + "/new.csv --out " + tmp.path + "/why", tmp.path);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string ranked = read_file(tmp.path + "/why/new-2.gradient_x_input.csv");
+  CHECK_THAT(ranked, Catch::StartsWith("feature,value,attribution\n"));
+  CHECK(std::count(ranked.begin(), ranked.end(), '\n') == 5);  // header + 4 features
+  CHECK_THAT(ranked, Contains("sepal_length,4.94,") && Contains("petal_width,0.12,"));
+  const auto report = nlohmann::json::parse(read_file(tmp.path + "/why/explanations.json"));
+  CHECK(report.size() == 2);
+  CHECK(report[0]["method"] == "gradient_x_input");
+
+  write_file(tmp.path + "/short.csv", "sepal_length,sepal_width\n1,2\n");
+  r = run_dltrain("predict --run " + run + " " + tmp.path + "/short.csv", tmp.path);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Contains("short.csv") && Contains("petal_length"));
 }

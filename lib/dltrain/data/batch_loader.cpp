@@ -14,7 +14,7 @@
 
 namespace dltrain::data {
 
-LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training) {
+LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training, bool pin_memory) {
   LoaderOptions options;
   options.batch_size = training ? data.batch_size : data.eval_batch_size;
   options.sampler.shuffle = training && data.shuffle;
@@ -30,6 +30,7 @@ LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, 
   options.seed = seed;
   options.mean = data.normalize.mean;
   options.std = data.normalize.std;
+  options.pin_memory = pin_memory;
   return options;
 }
 
@@ -113,8 +114,8 @@ Batch BatchLoader::assemble(int64_t batch_index) const {
   int64_t sample_size = 1;
   for (auto d : out_shape_) sample_size *= d;
   Batch batch;
-  batch.inputs = torch::empty(shape, torch::kFloat32);
-  batch.targets = torch::empty({count}, torch::kInt64);
+  batch.inputs = torch::empty(shape, torch::TensorOptions(torch::kFloat32).pinned_memory(options_.pin_memory));
+  batch.targets = torch::empty({count}, torch::TensorOptions(torch::kInt64).pinned_memory(options_.pin_memory));
   const int64_t* labels = set_.labels.data_ptr<int64_t>();
   float* out = batch.inputs.data_ptr<float>();
   int64_t* targets = batch.targets.data_ptr<int64_t>();

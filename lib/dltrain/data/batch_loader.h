@@ -31,12 +31,15 @@ struct LoaderOptions {
   uint64_t seed = 0;
   std::vector<double> mean;  // per channel; empty: no centring
   std::vector<double> std;   // per channel; empty: no scaling beyond /255
+  // Batches in page-locked memory, so that copies to a CUDA device with non_blocking = true run
+  // asynchronously beside the next step; needs a CUDA build of LibTorch.
+  bool pin_memory = false;
 };
 
 // Loader options from the `data` section: training batches follow data.shuffle and
 // data.sampler with the run seed; evaluation batches visit every sample once, in dataset order,
-// eval_batch_size at a time.
-LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training);
+// eval_batch_size at a time. pin_memory: the batches go to a CUDA device.
+LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training, bool pin_memory = false);
 
 struct Batch {
   torch::Tensor inputs;   // float [B, C, H, W]

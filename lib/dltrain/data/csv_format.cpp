@@ -35,19 +35,6 @@ std::vector<size_t> feature_columns(const CsvTable& table, const config::CsvConf
   return columns;
 }
 
-// The cell as a finite number, NaN for an empty cell; anything else names file, line and column.
-double parse_cell(const CsvTable& table, size_t row, size_t column) {
-  const std::string& text = table.rows[row][column];
-  if (text.empty()) return std::numeric_limits<double>::quiet_NaN();
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(value)) {
-    throw DataError(fmt::format("{}:{}: column '{}': expected a number, got \"{}\"", table.path, table.lines[row],
-                                table.header[column], text));
-  }
-  return value;
-}
-
 }  // namespace
 
 NamedSplit read_csv_format(const FormatRequest& request) {
@@ -65,7 +52,7 @@ NamedSplit read_csv_format(const FormatRequest& request) {
     std::vector<float> row;
     bool missing = false;
     for (size_t c : columns) {
-      const double value = parse_cell(table, r, c);
+      const double value = table.number(r, c);
       if (std::isnan(value)) {
         if (csv.missing == "error") {
           throw DataError(fmt::format("{}:{}: column '{}': the cell is empty (set data.csv.missing to drop or mean)",

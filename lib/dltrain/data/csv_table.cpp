@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "dltrain/core/error.h"
@@ -32,6 +35,17 @@ size_t CsvTable::column(const std::string& name, const std::string& key) const {
   std::string columns;
   for (const auto& h : header) columns += (columns.empty() ? "" : ", ") + h;
   throw DataError(fmt::format("{}: {}: no column named '{}'; the header has {}", path, key, name, columns));
+}
+
+double CsvTable::number(size_t row, size_t column) const {
+  const std::string& text = rows[row][column];
+  if (text.empty()) return std::numeric_limits<double>::quiet_NaN();
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(value)) {
+    throw DataError(fmt::format("{}:{}: column '{}': expected a number, got \"{}\"", path, lines[row], header[column], text));
+  }
+  return value;
 }
 
 CsvTable read_csv_table(const std::string& path) {

@@ -15,6 +15,10 @@ struct CsvTable {
 
   // Index of the column named `name`; throws DataError naming the file and the columns it has.
   size_t column(const std::string& name, const std::string& key) const;
+
+  // The cell as a finite number, NaN when it is empty; anything else is a DataError naming the
+  // file, line and column.
+  double number(size_t row, size_t column) const;
 };
 
 // `text` as one CSV cell: quoted (quotes doubled) when it holds a comma, quote or line break.

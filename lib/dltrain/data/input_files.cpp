@@ -4,9 +4,12 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/shape_text.h"
+#include "dltrain/data/csv_table.h"
 #include "dltrain/data/idx_reader.h"
 
 namespace dltrain::data {
@@ -18,13 +21,40 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 bool is_idx_file(const std::string& path) { return ends_with(path, "-ubyte") || ends_with(path, "-ubyte.gz"); }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text;
-  for (auto d : shape) text += (text.empty() ? "" : ", ") + std::to_string(d);
-  return "[" + text + "]";
-}
-
 }  // namespace
+
+InputSamples read_table_inputs(const std::vector<std::string>& inputs, const FeatureColumns& columns) {
+  if (columns.names.empty()) throw ConfigError("predict/explain: the model does not take table rows");
+  const size_t features = columns.names.size();
+  std::vector<float> values;
+  InputSamples samples;
+  for (const auto& input : inputs) {
+    const CsvTable table = read_csv_table(input);
+    std::vector<size_t> positions;
+    for (const auto& name : columns.names) positions.push_back(table.column(name, "the model's feature column"));
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      for (size_t f = 0; f < features; ++f) {
+        double x = table.number(r, positions[f]);
+        if (std::isnan(x)) {
+          if (!columns.fill_missing) {
+            throw DataError(input + ":" + std::to_string(table.lines[r]) + ": column '" + columns.names[f] +
+                            "': the cell is empty (the model was trained with data.csv.missing: " +
+                            "error or drop, so it has no value to fill in)");
+          }
+          x = columns.mean[f];
+        }
+        values.push_back(static_cast<float>((x - columns.mean[f]) / columns.std[f]));
+      }
+      samples.names.push_back(input + ":" + std::to_string(table.lines[r]));
+    }
+  }
+  const int64_t count = static_cast<int64_t>(samples.names.size());
+  if (count == 0) throw DataError("predict/explain: the tables hold no rows");
+  samples.set.images =
+      torch::from_blob(values.data(), {count, static_cast<int64_t>(features)}, torch::kFloat32).clone();
+  samples.set.labels = torch::zeros({count}, torch::kInt64);
+  return samples;
+}
 
 InputSamples read_input_samples(const std::vector<std::string>& inputs, const std::vector<int64_t>& shape,
                                 const ImageDecoder& decode) {

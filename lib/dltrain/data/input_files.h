@@ -17,6 +17,18 @@ struct InputSamples {
   std::vector<std::string> names;   // "file" or "file#index" for an IDX file's images
 };
 
+// A tabular model's inputs: its feature columns by name and the training split's scaling.
+struct FeatureColumns {
+  std::vector<std::string> names;
+  std::vector<double> mean, std;
+  bool fill_missing = false;  // data.csv.missing was mean: an empty cell takes the training mean
+};
+
+// Each input is a CSV file with a header naming at least the feature columns (any others, the
+// label among them, are ignored); every row is one input, named "file:line", scaled as in
+// training. DataError naming file, line and column for a missing column or a bad cell.
+InputSamples read_table_inputs(const std::vector<std::string>& inputs, const FeatureColumns& columns);
+
 // Each input is an IDX images file (name ending in "-ubyte" or "-ubyte.gz"), an image file, or
 // a folder (its image files, sorted by name, not recursive). `decode` (vision::read_image_file)
 // may be empty (a build without OpenCV): image files are then a ConfigError. DataError for unreadable files or

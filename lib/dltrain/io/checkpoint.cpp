@@ -94,6 +94,15 @@ torch::serialize::InputArchive open_archive(const std::string& path, CheckpointI
   try {
     info.class_names = meta.at("class_names").get<std::vector<std::string>>();
     info.input_shape = meta.at("input_shape").get<std::vector<int64_t>>();
+    if (meta.contains("features")) {
+      const auto& features = meta.at("features");
+      info.feature_names = features.at("names").get<std::vector<std::string>>();
+      info.feature_mean = features.at("mean").get<std::vector<double>>();
+      info.feature_std = features.at("std").get<std::vector<double>>();
+      if (info.feature_mean.size() != info.feature_names.size() || info.feature_std.size() != info.feature_names.size()) {
+        damaged(path, "meta", "one mean and one std per feature");
+      }
+    }
   } catch (const nlohmann::json::exception&) {
     damaged(path, "meta", "class names and an input shape");
   }
@@ -127,6 +136,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("metrics", c10::IValue(info.metrics_json));
   archive.write("lr", c10::IValue(info.lr));
   nlohmann::json meta{{"class_names", info.class_names}, {"input_shape", info.input_shape}};
+  if (!info.feature_names.empty()) {
+    meta["features"] = {{"names", info.feature_names}, {"mean", info.feature_mean}, {"std", info.feature_std}};
+  }
   archive.write("meta", c10::IValue(meta.dump()));
 
   nlohmann::json manifest = nlohmann::json::array();

@@ -27,6 +27,10 @@ struct CheckpointInfo {
   std::vector<std::string> class_names;
   std::vector<int64_t> input_shape;
   double lr = 0.0;
+  // Tabular (csv) models: the feature columns and the training split's scaling, x' = (x - mean) / std,
+  // so predict can read new tables without the run's data. Empty for image models.
+  std::vector<std::string> feature_names;
+  std::vector<double> feature_mean, feature_std;
 };
 
 // `optimizer` may be null (weights-only checkpoint). Each of `states` is saved in its named slot.

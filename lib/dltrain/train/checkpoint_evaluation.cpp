@@ -55,7 +55,7 @@ EvaluationResult evaluate_checkpoint(const EvaluationRequest& request) {
   model->to(runtime.device);
   result.class_names = info.class_names;
 
-  data::BatchLoader loader(set, data::loader_options_for(config.data, 0, /*training=*/false));
+  data::BatchLoader loader(set, data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()));
   result.metrics = evaluate(model, loader, num_classes, runtime.device);
   spdlog::info("evaluated {} (epoch {}) on {} {} samples", result.checkpoint_path, result.epoch, set.size(),
                request.split);

@@ -163,7 +163,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
 
   io::MetricRow final_metrics = outcome.last_metrics;
   if (data.test.size() > 0) {
-    data::BatchLoader test_loader(data.test, data::loader_options_for(config.data, 0, /*training=*/false));
+    data::BatchLoader test_loader(data.test, data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()));
     auto test = evaluate(model, test_loader, data.num_classes, runtime.device);
     for (auto& entry : split_metrics("test", test, data.class_names)) final_metrics.push_back(entry);
     spdlog::info("test: loss {:.4f}, accuracy {:.4f}, balanced accuracy {:.4f}, macro-F1 {:.4f}", test.loss(),

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "dltrain/core/error.h"
 
 namespace dltrain::train {
@@ -46,14 +49,27 @@ torch::Tensor grad_cam(models::Network& model, const torch::Tensor& input, int64
                                  .align_corners(false))[0][0];
 }
 
+// Integrated gradients per input element: (input - baseline) x the mean gradient along the
+// straight path, at the midpoints of `steps` equal segments (a Riemann sum), all in one batch.
 torch::Tensor integrated_gradients(models::Network& model, const torch::Tensor& input, const torch::Tensor& baseline,
                                    int64_t target, int64_t steps) {
   if (steps < 1) throw ConfigError("--steps: expected a positive number, got " + std::to_string(steps));
-  // Midpoints of `steps` equal segments of the path (a Riemann sum), all in one batch.
-  const auto alphas = (torch::arange(steps, torch::kFloat32) + 0.5) / steps;
-  const auto path = baseline + alphas.view({steps, 1, 1, 1}) * (input - baseline);
+  std::vector<int64_t> alpha_shape(static_cast<size_t>(input.dim()), 1);
+  alpha_shape[0] = steps;
+  const auto alphas = ((torch::arange(steps, torch::kFloat32) + 0.5) / steps).view(alpha_shape);
+  const auto path = baseline + alphas * (input - baseline);
   const auto mean_gradient = input_gradient(model, path, target).mean(0, /*keepdim=*/true);
-  return ((input - baseline) * mean_gradient)[0].sum(0).abs();
+  return ((input - baseline) * mean_gradient)[0];
+}
+
+std::vector<float> feature_attributions(models::Network& model, const torch::Tensor& input,
+                                        const torch::Tensor& baseline, int64_t target, const ExplainOptions& options,
+                                        const std::string& method) {
+  if (method == "gradient_x_input") return to_map(input[0] * input_gradient(model, input, target)[0]);
+  if (method == "integrated_gradients") return to_map(integrated_gradients(model, input, baseline, target, options.steps));
+  if (method == "saliency") return to_map(input_gradient(model, input, target)[0].abs());
+  throw ConfigError("--method: " + method + " needs images; for a table model use gradient_x_input, "
+                    "integrated_gradients or saliency");
 }
 
 }  // namespace
@@ -87,17 +103,34 @@ Explanation explain(models::Network& model, const torch::Tensor& input, const to
     }
     result.probability = probabilities[result.target].item<double>();
   }
-  if (options.method == "gradcam") {
+  const bool table = input.dim() == 2;
+  result.method = options.method != "auto" ? options.method : table ? "gradient_x_input" : "gradcam";
+  if (table) {
+    result.map = feature_attributions(model, input, baseline, result.target, options, result.method);
+  } else if (result.method == "gradcam") {
     result.layer = options.layer.empty() ? default_cam_layer(model, input.sizes().slice(1).vec()) : options.layer;
     result.map = to_map(grad_cam(model, input, result.target, result.layer));
-  } else if (options.method == "saliency") {
+  } else if (result.method == "saliency") {
     result.map = to_map(std::get<0>(input_gradient(model, input, result.target)[0].abs().max(0)));
-  } else if (options.method == "integrated_gradients") {
-    result.map = to_map(integrated_gradients(model, input, baseline, result.target, options.steps));
+  } else if (result.method == "integrated_gradients") {
+    result.map = to_map(integrated_gradients(model, input, baseline, result.target, options.steps).sum(0).abs());
   } else {
-    throw ConfigError("--method: expected gradcam, saliency or integrated_gradients, got \"" + options.method + "\"");
+    throw ConfigError("--method: expected gradcam, saliency or integrated_gradients for an image model, got \"" +
+                      result.method + "\"");
   }
   return result;
+}
+
+std::vector<FeatureAttribution> ranked_attributions(const std::vector<std::string>& features,
+                                                    const std::vector<double>& values,
+                                                    const std::vector<float>& attributions) {
+  std::vector<FeatureAttribution> ranked;
+  for (size_t f = 0; f < features.size() && f < values.size() && f < attributions.size(); ++f)
+    ranked.push_back({features[f], values[f], attributions[f]});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return std::abs(a.attribution) > std::abs(b.attribution);
+  });
+  return ranked;
 }
 
 }  // namespace dltrain::train

@@ -15,14 +15,19 @@
 namespace dltrain::train {
 
 struct ExplainOptions {
-  std::string method = "gradcam";  // gradcam | saliency | integrated_gradients
+  // auto (gradcam for images, gradient_x_input for tables) | gradcam | saliency |
+  // integrated_gradients | gradient_x_input (tables)
+  std::string method = "auto";
   std::string layer;               // gradcam: a layer or block name; "" = default_cam_layer
   int64_t target = -1;             // class to explain; -1 = the predicted class
   int64_t steps = 32;              // integrated_gradients: points on the path, > 0
 };
 
 struct Explanation {
-  std::vector<float> map;  // H*W, row-major, at the input's resolution; larger = more attribution
+  // Images: H*W, row-major, at the input's resolution; larger = more attribution. Tables: one
+  // signed attribution per feature (positive pushes toward the target class).
+  std::vector<float> map;
+  std::string method;      // the method used (auto resolved)
   int64_t target = 0;      // the explained class
   int64_t predicted = 0;
   double probability = 0;  // of the explained class
@@ -33,9 +38,21 @@ struct Explanation {
 // convolutional stage. ConfigError when the model has none.
 std::string default_cam_layer(models::Network& model, const std::vector<int64_t>& input_shape);
 
-// `input`: one normalized sample [1, C, H, W]; `baseline` (integrated_gradients): the
-// normalized black image of the same shape. The model should be in eval mode.
+// `input`: one normalized sample, [1, C, H, W] or a standardized table row [1, F]; `baseline`
+// (integrated_gradients): the normalized black image, or the zero row (the training mean).
+// The model should be in eval mode.
 Explanation explain(models::Network& model, const torch::Tensor& input, const torch::Tensor& baseline,
                     const ExplainOptions& options);
+
+struct FeatureAttribution {
+  std::string feature;
+  double value = 0;        // the input's own value, in the table's units
+  double attribution = 0;
+};
+
+// A table row's attributions with their features and values, largest |attribution| first.
+std::vector<FeatureAttribution> ranked_attributions(const std::vector<std::string>& features,
+                                                    const std::vector<double>& values,
+                                                    const std::vector<float>& attributions);
 
 }  // namespace dltrain::train

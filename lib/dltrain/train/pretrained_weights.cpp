@@ -10,13 +10,13 @@
 #include <map>
 
 #include "dltrain/core/error.h"
+#include "dltrain/core/shape_text.h"
 #include "dltrain/io/checkpoint.h"
 #include "dltrain/io/safetensors.h"
 
 namespace dltrain::train {
 namespace {
 
-std::string shape_text(c10::IntArrayRef shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -20,6 +20,8 @@ TrainedModel load_trained_model(const std::string& run_dir) {
   trained.config = config::load_config_from_string(info.config_yaml, trained.checkpoint + " (stored config)");
   trained.class_names = info.class_names;
   trained.input_shape = info.input_shape;
+  trained.features = {info.feature_names, info.feature_mean, info.feature_std,
+                      trained.config.data.csv.missing == "mean"};
   trained.model = models::build_model(trained.config.model,
                                       {info.input_shape, static_cast<int64_t>(info.class_names.size())});
   trained.epoch = io::load_checkpoint(trained.checkpoint, *trained.model, nullptr).epoch;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dltrain/config/experiment_config.h"
+#include "dltrain/data/input_files.h"
 #include "dltrain/models/network.h"
 
 namespace dltrain::train {
@@ -16,7 +17,8 @@ struct TrainedModel {
   config::ExperimentConfig config;         // the run's resolved config
   std::shared_ptr<models::Network> model;  // in eval mode, on the CPU
   std::vector<std::string> class_names;
-  std::vector<int64_t> input_shape;        // one sample: [C, H, W]
+  std::vector<int64_t> input_shape;        // one sample: [C, H, W], or [F] for a table
+  data::FeatureColumns features;           // tables: the columns and their training scaling
   std::string checkpoint;
   int64_t epoch = 0;
 };

@@ -150,11 +150,12 @@ std::vector<std::string> epoch_metric_names(bool has_validation, const std::vect
 TrainingOutcome fit(TrainingRun& run) {
   const auto& config = run.config;
   const LossFunction loss(config.loss, run.class_weights);
-  data::BatchLoader train_loader(run.data.train, data::loader_options_for(config.data, config.seed, true));
+  const bool pin = run.device.is_cuda();
+  data::BatchLoader train_loader(run.data.train, data::loader_options_for(config.data, config.seed, true, pin));
   const data::BatchMixer mixer(config.data.batch_augment, run.data.num_classes, run.data.input_shape, config.seed);
   std::unique_ptr<data::BatchLoader> val_loader;
   if (run.data.val.size() > 0) {
-    val_loader = std::make_unique<data::BatchLoader>(run.data.val, data::loader_options_for(config.data, config.seed, false));
+    val_loader = std::make_unique<data::BatchLoader>(run.data.val, data::loader_options_for(config.data, config.seed, false, pin));
   }
   const auto& monitor = config.train.checkpoint;
   const CheckpointPolicy checkpoints(monitor, run.run.checkpoints);
@@ -218,7 +219,10 @@ TrainingOutcome fit(TrainingRun& run) {
                             row_to_json(row).dump(),
                             run.data.class_names,
                             run.data.input_shape,
-                            optim::current_lr(run.optimizer)};
+                            optim::current_lr(run.optimizer),
+                            run.data.feature_names,
+                            run.data.feature_mean,
+                            run.data.feature_std};
     io::save_checkpoint(path, *run.model, &run.optimizer, info, states);
   };
   const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
 #include "dltrain/data/batch_loader.h"
 
@@ -129,4 +130,18 @@ TEST_CASE("the loader delivers exactly the sampler's epoch: an undersampled or o
     for (const auto& targets : epoch_targets(weighted, 1)) delivered += targets.size(0);
     CHECK(delivered == 30);
   }
+}
+
+TEST_CASE("batches are page-locked exactly when they feed a CUDA device") {
+  const auto set = numbered_images(40);
+  config::DataConfig data;
+  data.workers = 1;
+  const bool cuda = torch::cuda::is_available();  // a CPU build of LibTorch has no pinned allocator
+  CHECK_FALSE(data::loader_options_for(data, 0, true).pin_memory);
+  data::BatchLoader loader(set, data::loader_options_for(data, 0, true, cuda));
+  loader.start_epoch(1);
+  const auto batch = loader.next();
+  REQUIRE(batch);
+  CHECK(batch->inputs.is_pinned() == cuda);
+  CHECK(batch->targets.is_pinned() == cuda);
 }

@@ -172,3 +172,40 @@ TEST_CASE("explain names the layers when --layer does not exist and checks the m
   options.method = "lime";
   CHECK_THROWS_AS(train::explain(*model, input, input, options), ConfigError);
 }
+
+TEST_CASE("table attributions of a linear model are weight x input, signed and ranked by size") {
+  torch::manual_seed(3);
+  config::ModelConfig config;
+  config.type = "mlp";
+  config.hidden = {};  // flatten + logits: score_c = w_c . x + b_c
+  auto model = models::build_model(config, {{3}, 2});
+  model->eval();
+  const auto row = torch::tensor({{2.0f, -1.0f, 0.5f}});
+  const auto zero = torch::zeros({1, 3});
+  torch::Tensor weight;
+  for (const auto& p : model->named_parameters())
+    if (p.key() == "logits.weight") weight = p.value().detach();
+  REQUIRE(weight.defined());
+
+  train::ExplainOptions options;
+  options.target = 1;
+  const auto expected = (weight[1] * row[0]).contiguous();
+  for (const char* method : {"auto", "gradient_x_input", "integrated_gradients"}) {
+    INFO(method);
+    options.method = method;
+    const auto result = train::explain(*model, row, zero, options);
+    CHECK(result.method == (std::string(method) == "auto" ? "gradient_x_input" : method));
+    REQUIRE(result.map.size() == 3);
+    for (int64_t f = 0; f < 3; ++f) CHECK(result.map[f] == Approx(expected[f].item<float>()).margin(1e-5));
+  }
+  options.method = "gradcam";
+  CHECK_THROWS_WITH(train::explain(*model, row, zero, options), Catch::Contains("table model"));
+
+  const auto ranked = train::ranked_attributions({"a", "b", "c"}, {1, 2, 3}, {0.1f, -0.7f, 0.3f});
+  REQUIRE(ranked.size() == 3);
+  CHECK(ranked[0].feature == "b");
+  CHECK(ranked[0].attribution == Approx(-0.7));
+  CHECK(ranked[0].value == 2);
+  CHECK(ranked[1].feature == "c");
+  CHECK(ranked[2].feature == "a");
+}
