@@ -1,6 +1,6 @@
 #!/bin/sh
 # Loader benchmark: dltrain vs torchvision on the same Fashion-MNIST images and ops, alternating
-# runs, median of each, as a ratio. Build first: ninja -C build bench_loader.
+# runs, median of each, as a ratio. Build first: ninja -C build bench_loader (DLTRAIN_BUILD_DIR: another build).
 #   scripts/bench/loader.sh [images] [rounds]
 set -eu
 images=${1:-20000}
@@ -12,7 +12,7 @@ for pipeline in standard heavy; do
   for workers in 1 2; do
     ours="" theirs=""
     for _ in $(seq "$rounds"); do
-      ours="$ours $(build/scripts/bench/bench_loader --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
+      ours="$ours $("${DLTRAIN_BUILD_DIR:-build}"/scripts/bench/bench_loader --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
       theirs="$theirs $(/usr/bin/python3 scripts/bench/loader_torchvision.py --images "$images" --workers "$workers" --pipeline "$pipeline" | rate)"
     done
     a=$(echo "$ours" | tr ' ' '\n' | grep . | median)

@@ -105,6 +105,24 @@ TEST_CASE("fine-tuning keeps frozen pre-trained features bit-identical and train
     }
   }
   CHECK(frozen == 2 + 2 * 5);  // two conv weights; two norms' weight, bias, running mean/var, batch count
+
+  // train.unfreeze_at_epoch: 5 thaws the features for the last two of six epochs; epoch 4's
+  // checkpoint still holds the pre-trained features, the final one has moved them.
+  write_file(tmp.path + "/thaw.yaml",
+             fine_tune_config("thaw", ", pretrained: " + base + ", replace_head: true, freeze: [conv*, norm1_*, norm2_*]") +
+                 "  unfreeze_at_epoch: 5\n");
+  const auto thaw = run_json("run " + tmp.path + "/thaw.yaml --output " + tmp.path +
+                                 "/runs --set train.checkpoint.every=1 --set train.checkpoint.keep_last=0",
+                             tmp.path);
+  const std::string thaw_dir = thaw["run_dir"];
+  for (auto& [name, tensor] : named_checkpoint_tensors(thaw_dir + "/checkpoints/epoch-0004.pt")) {
+    INFO("epoch 4: " << name);
+    if (name.rfind("conv", 0) == 0) CHECK(torch::equal(tensor, before.at(name)));
+  }
+  int thawed = 0;
+  for (auto& [name, tensor] : named_checkpoint_tensors(thaw_dir + "/checkpoints/last.pt"))
+    if (name.rfind("conv", 0) == 0) thawed += torch::equal(tensor, before.at(name)) ? 0 : 1;
+  CHECK(thawed == 2);
 }
 
 TEST_CASE("export, predict and explain use a run's final weights") {
