@@ -11,8 +11,10 @@ build_dir="${DLTRAIN_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
 "$root/scripts/setup.sh" --packages-only  # clang and its sanitizer runtimes among them
 if [ ! -f "$build_dir/build.ninja" ]; then
   # -O1 with line tables: readable sanitizer reports at a fraction of a -O3 -g build's cost.
+  # The vision module is on, as in the main build: the CLI tests drive image files and augment
+  # (the quick subset and the fuzzers do not link it, so they do not pay for it).
   CC=clang CXX=clang++ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DDLTRAIN_FUZZ=ON -DDLTRAIN_WITH_VISION=OFF \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DDLTRAIN_FUZZ=ON \
     >/dev/null
 fi
 cmake --build "$build_dir" -j "$(nproc)" --target "$@"
