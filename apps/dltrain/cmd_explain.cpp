@@ -85,7 +85,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions& global, CommandActi
       const bool table = !trained.features.names.empty();
       torch::Tensor baseline = torch::zeros({1, shape[0]});  // a table's baseline: the training mean
       if (!table) {
-        data::ImageSet black{torch::zeros({1, shape[0], shape[1], shape[2]}, torch::kUInt8), torch::zeros({1}, torch::kInt64)};
+        data::ImageSet black{torch::zeros({1, shape[0], shape[1], shape[2]}, torch::kUInt8), torch::zeros({1}, torch::kInt64), {}};
         baseline = train::model_inputs(trained, black);
       }
       std::filesystem::create_directories(options->out);

@@ -8,7 +8,7 @@
 using namespace dltrain;
 
 TEST_CASE("select_classes keeps the listed classes and renumbers them in list order") {
-  data::ImageSet set{torch::arange(6, torch::kUInt8).view({6, 1, 1, 1}), torch::tensor({0, 5, 7, 5, 9, 7}, torch::kInt64)};
+  data::ImageSet set{torch::arange(6, torch::kUInt8).view({6, 1, 1, 1}), torch::tensor({0, 5, 7, 5, 9, 7}, torch::kInt64), {}};
   const auto selected = data::select_classes(set, {7, 5}, "data.train");
   CHECK(data::labels_of(selected) == std::vector<int64_t>{1, 0, 1, 0});
   CHECK(selected.images.view(-1).to(torch::kInt64).equal(torch::tensor({1, 2, 3, 5}, torch::kInt64)));
