@@ -83,6 +83,7 @@ void fit_feature_scaling(DatasetSplits& splits, const config::CsvConfig& csv) {
   const int64_t features = train.size(1);
   splits.feature_mean.assign(features, 0.0);
   splits.feature_std.assign(features, 1.0);
+  splits.feature_fill.assign(features, 0.0);
   auto data = train.accessor<float, 2>();
   for (int64_t f = 0; f < features; ++f) {
     double sum = 0, squares = 0;
@@ -95,7 +96,7 @@ void fit_feature_scaling(DatasetSplits& splits, const config::CsvConfig& csv) {
     }
     if (n == 0) throw DataError("data.train: feature '" + splits.feature_names[f] + "' has no values in the training split");
     const double mean = sum / n, variance = std::max(0.0, squares / n - mean * mean);
-    splits.feature_mean[f] = mean;
+    splits.feature_mean[f] = splits.feature_fill[f] = mean;
     if (csv.standardize) splits.feature_std[f] = variance > 1e-12 ? std::sqrt(variance) : 1.0;
   }
   // Missing cells (data.csv.missing: mean) take the training mean, i.e. 0 after centring.
@@ -104,7 +105,7 @@ void fit_feature_scaling(DatasetSplits& splits, const config::CsvConfig& csv) {
     auto values = set->images.accessor<float, 2>();
     for (int64_t i = 0; i < set->images.size(0); ++i) {
       for (int64_t f = 0; f < features; ++f) {
-        const double x = std::isnan(values[i][f]) ? splits.feature_mean[f] : values[i][f];
+        const double x = std::isnan(values[i][f]) ? splits.feature_fill[f] : values[i][f];
         values[i][f] = static_cast<float>(csv.standardize ? (x - splits.feature_mean[f]) / splits.feature_std[f] : x);
       }
     }

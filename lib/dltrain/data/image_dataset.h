@@ -33,6 +33,7 @@ struct DatasetSplits {
   // csv: the feature columns and the scaling fitted on the training split, x' = (x - mean) / std.
   std::vector<std::string> feature_names;
   std::vector<double> feature_mean, feature_std;
+  std::vector<double> feature_fill;  // csv: an empty cell's value (the training mean, in the table's units)
   std::vector<std::string> skipped;  // unreadable image files left out (data.skip_corrupt)
 };
 

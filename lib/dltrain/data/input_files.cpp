@@ -41,7 +41,7 @@ InputSamples read_table_inputs(const std::vector<std::string>& inputs, const Fea
                             "': the cell is empty (the model was trained with data.csv.missing: " +
                             "error or drop, so it has no value to fill in)");
           }
-          x = columns.mean[f];
+          x = columns.fill[f];
         }
         values.push_back(static_cast<float>((x - columns.mean[f]) / columns.std[f]));
       }

@@ -20,8 +20,9 @@ struct InputSamples {
 // A tabular model's inputs: its feature columns by name and the training split's scaling.
 struct FeatureColumns {
   std::vector<std::string> names;
-  std::vector<double> mean, std;
-  bool fill_missing = false;  // data.csv.missing was mean: an empty cell takes the training mean
+  std::vector<double> mean, std;  // x' = (x - mean) / std
+  std::vector<double> fill;       // an empty cell's value in the table's units: the training mean
+  bool fill_missing = false;      // data.csv.missing was mean; otherwise an empty cell is an error
 };
 
 // Each input is a CSV file with a header naming at least the feature columns (any others, the

@@ -99,8 +99,10 @@ torch::serialize::InputArchive open_archive(const std::string& path, CheckpointI
       info.feature_names = features.at("names").get<std::vector<std::string>>();
       info.feature_mean = features.at("mean").get<std::vector<double>>();
       info.feature_std = features.at("std").get<std::vector<double>>();
-      if (info.feature_mean.size() != info.feature_names.size() || info.feature_std.size() != info.feature_names.size()) {
-        damaged(path, "meta", "one mean and one std per feature");
+      info.feature_fill = features.at("fill").get<std::vector<double>>();
+      const size_t n = info.feature_names.size();
+      if (info.feature_mean.size() != n || info.feature_std.size() != n || info.feature_fill.size() != n) {
+        damaged(path, "meta", "one mean, std and fill value per feature");
       }
     }
   } catch (const nlohmann::json::exception&) {
@@ -137,7 +139,10 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("lr", c10::IValue(info.lr));
   nlohmann::json meta{{"class_names", info.class_names}, {"input_shape", info.input_shape}};
   if (!info.feature_names.empty()) {
-    meta["features"] = {{"names", info.feature_names}, {"mean", info.feature_mean}, {"std", info.feature_std}};
+    meta["features"] = {{"names", info.feature_names},
+                        {"mean", info.feature_mean},
+                        {"std", info.feature_std},
+                        {"fill", info.feature_fill}};
   }
   archive.write("meta", c10::IValue(meta.dump()));
 

@@ -31,6 +31,7 @@ struct CheckpointInfo {
   // so predict can read new tables without the run's data. Empty for image models.
   std::vector<std::string> feature_names;
   std::vector<double> feature_mean, feature_std;
+  std::vector<double> feature_fill;  // an empty cell's value under data.csv.missing: mean (table units)
 };
 
 // `optimizer` may be null (weights-only checkpoint). Each of `states` is saved in its named slot.

@@ -20,7 +20,7 @@ TrainedModel load_trained_model(const std::string& run_dir) {
   trained.config = config::load_config_from_string(info.config_yaml, trained.checkpoint + " (stored config)");
   trained.class_names = info.class_names;
   trained.input_shape = info.input_shape;
-  trained.features = {info.feature_names, info.feature_mean, info.feature_std,
+  trained.features = {info.feature_names, info.feature_mean, info.feature_std, info.feature_fill,
                       trained.config.data.csv.missing == "mean"};
   trained.model = models::build_model(trained.config.model,
                                       {info.input_shape, static_cast<int64_t>(info.class_names.size())});

@@ -222,7 +222,8 @@ TrainingOutcome fit(TrainingRun& run) {
                             optim::current_lr(run.optimizer),
                             run.data.feature_names,
                             run.data.feature_mean,
-                            run.data.feature_std};
+                            run.data.feature_std,
+                            run.data.feature_fill};
     io::save_checkpoint(path, *run.model, &run.optimizer, info, states);
   };
   const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {
