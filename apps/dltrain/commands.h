@@ -28,6 +28,7 @@ void add_augment_command(CLI::App& app, const GlobalOptions& global, CommandActi
 void add_export_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_predict_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_explain_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);  // needs vision
+void add_search_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 
 // predict's and explain's inputs: CSV rows for a tabular model (`features` not empty), else
 // images; image files need vision (OpenCV), IDX files do not.

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   app::add_check_command(app, global, action);
   app::add_export_command(app, global, action);
   app::add_predict_command(app, global, action);
+  app::add_search_command(app, global, action);
 #ifdef DLTRAIN_WITH_VISION
   app::add_plot_command(app, global, action);
   app::add_augment_command(app, global, action);

@@ -158,7 +158,8 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
                        resume_from,
                        {},
                        optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size()),
-                       &freezing};
+                       &freezing,
+                       options.epoch_end};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;

@@ -8,6 +8,7 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/data/sample_transform.h"
+#include "dltrain/train/epoch_hook.h"
 
 namespace dltrain::train {
 
@@ -16,6 +17,7 @@ struct RunOptions {
   bool force = false;  // reuse <output>/<name> instead of picking a new suffix
   std::string resume;  // a run directory to continue from its checkpoints/last.pt
   data::ImageSupport images;  // image decoding and augmentation (from the vision module, if built)
+  EpochEndHook epoch_end = nullptr;  // after each epoch; true stops the run as "pruned"
 };
 
 // The config keys a resumed run may change: they cannot alter what was already trained.

@@ -231,7 +231,9 @@ TrainingOutcome fit(TrainingRun& run) {
   };
 
   int64_t train_samples = 0;
-  for (int64_t epoch = position.epochs_done + 1; epoch <= config.train.epochs && !stopping.should_stop(); ++epoch) {
+  bool pruned = position.stop_reason == "pruned";
+  for (int64_t epoch = position.epochs_done + 1; epoch <= config.train.epochs && !stopping.should_stop() && !pruned;
+       ++epoch) {
     EpochTiming timing;
     const int64_t skipped_before = step.skipped_steps();
     const bool finished =
@@ -292,6 +294,11 @@ TrainingOutcome fit(TrainingRun& run) {
       if (best && stopping.config().restore_best) best_weights.take(*run.model);
       if (stopping.should_stop()) position.stop_reason = "early_stopping";
     }
+    // A stop asked for after the last epoch changes nothing: the run is complete.
+    if (run.epoch_end && run.epoch_end(epoch, row) && !stopping.should_stop() && epoch < config.train.epochs) {
+      pruned = true;
+      position.stop_reason = "pruned";  // in last.pt, so a resume knows the run has finished
+    }
     if (double plateau_value = 0.0; scheduler.needs_metric() && io::find_metric(row, scheduler.monitor(), plateau_value)) {
       scheduler.epoch_end(plateau_value);
     }
@@ -312,12 +319,12 @@ TrainingOutcome fit(TrainingRun& run) {
     outcome.last_metrics = row;
     outcome.epochs_completed = epoch;
     if (const int signal = InterruptHandler::pending(); signal != 0 && !stopping.should_stop() &&
-                                                       epoch < config.train.epochs) {
+                                                       !pruned && epoch < config.train.epochs) {
       stop_interrupted(run, position, signal, checkpoints.last_path());
     }
   }
 
-  outcome.stop_reason = stopping.should_stop() ? "early_stopping" : "completed";
+  outcome.stop_reason = stopping.should_stop() ? "early_stopping" : pruned ? "pruned" : "completed";
   if (stopping.enabled()) {
     outcome.stop_detail = stopping.reason();
     outcome.early_stopping_best_epoch = stopping.best_epoch();

@@ -16,6 +16,7 @@
 #include "dltrain/io/resumable_state.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/network.h"
+#include "dltrain/train/epoch_hook.h"
 
 namespace dltrain::train {
 
@@ -37,13 +38,15 @@ struct TrainingRun {
   std::vector<std::size_t> pattern_groups = {};
   // model.freeze / train.unfreeze_at_epoch; null: nothing frozen.
   LayerFreezing* freezing = nullptr;
+  // Called after each epoch's metrics are written; true stops training (stop reason "pruned").
+  EpochEndHook epoch_end = nullptr;
 };
 
 struct TrainingOutcome {
   int64_t epochs_completed = 0;
   int64_t best_epoch = 0;  // 0 when no epoch was judged (no monitor metric)
   double best_value = 0.0;
-  std::string stop_reason;  // "completed" | "early_stopping"
+  std::string stop_reason;  // "completed" | "early_stopping" | "pruned"
   std::string stop_detail;  // early stopping: which metric stalled, for how long
   int64_t early_stopping_best_epoch = 0;
   double early_stopping_best_value = 0.0;

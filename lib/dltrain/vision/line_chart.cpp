@@ -63,7 +63,7 @@ void draw_series(cv::Mat& image, const PlotArea& area, const Series& series) {
   for (const auto& [x, y] : series.points) {
     if (std::isfinite(x) && std::isfinite(y)) points.emplace_back(area.px(x), area.py(y));
   }
-  for (size_t i = 1; i < points.size(); ++i) {
+  for (size_t i = 1; series.lines && i < points.size(); ++i) {
     if (!series.dashed) {
       cv::line(image, points[i - 1], points[i], color, 2, cv::LINE_AA);
       continue;
@@ -83,7 +83,8 @@ void draw_panel(cv::Mat& image, const Panel& panel, const PlotArea& area) {
   const int right = area.left + area.width, bottom = area.top + area.height;
   put_text_centered(image, panel.title, {area.left + area.width / 2, area.top - 16}, 0.6, black, 1);
 
-  const double x_step = std::max(1.0, nice_step(area.x_max - area.x_min, 6));  // epochs are whole numbers
+  const double x_nice = nice_step(area.x_max - area.x_min, 6);
+  const double x_step = panel.whole_x ? std::max(1.0, x_nice) : x_nice;
   for (double x = std::ceil(area.x_min / x_step) * x_step; x <= area.x_max + 1e-9; x += x_step) {
     cv::line(image, {area.px(x), area.top}, {area.px(x), bottom}, grid, 1);
     cv::line(image, {area.px(x), bottom}, {area.px(x), bottom + 5}, frame, 1);

@@ -15,11 +15,13 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (x, y), drawn in order
   std::array<uint8_t, 3> bgr{0, 0, 0};
   bool dashed = false;
+  bool lines = true;  // false: markers only (a scatter plot)
 };
 
 struct Panel {
   std::string title, x_label, y_label;
   std::vector<Series> series;
+  bool whole_x = true;  // x ticks on whole numbers (epochs, trial numbers)
 };
 
 // Where a panel's data lands in the image: tests and callers map data to pixels with it.
