@@ -2,10 +2,12 @@
 #include "dltrain/search/trial_training.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "dltrain/config/did_you_mean.h"
 #include "dltrain/config/located_error.h"
 #include "dltrain/io/metrics_log.h"
 #include "dltrain/train/experiment.h"
@@ -28,9 +30,10 @@ TrialObjective training_objective(const SearchSpec& spec, const std::vector<std:
     const auto summary = config::with_config_positions(config, [&] { return train::run_experiment(config, options); });
     const auto& final_metrics = summary["final"];
     if (!final_metrics.contains(spec.metric)) {
-      std::string known;
-      for (const auto& [name, value] : final_metrics.items()) known += (known.empty() ? "" : ", ") + name;
-      throw SpecError(spec.path + ": objective.metric: \"" + spec.metric + "\" is not logged by the trial runs; expected one of " + known);
+      std::vector<std::string> names;
+      for (const auto& [name, value] : final_metrics.items()) names.push_back(name);
+      throw SpecError(spec.path + ": objective.metric: \"" + spec.metric + "\" is not logged by the trial runs" +
+                      config::did_you_mean(spec.metric, names) + "; expected one of " + fmt::format("{}", fmt::join(names, ", ")));
     }
     TrialOutcome outcome;
     outcome.value = final_metrics[spec.metric].is_number() ? final_metrics[spec.metric].get<double>() : NAN;
