@@ -277,6 +277,12 @@ void describe_section(SchemaVisitor& v, TrainConfig& c) {
   section(v, "early_stopping", c.early_stopping);
 }
 
+void describe_section(SchemaVisitor& v, DistributedConfig& c) {
+  v.field("backend", c.backend, one_of({"auto", "gloo", "nccl"}));
+  v.field("timeout_s", c.timeout_s, positive_number());
+  v.field("bucket_mb", c.bucket_mb, positive_number());
+}
+
 template <class Section>
 void section(SchemaVisitor& v, const char* key, Section& c) {
   v.section(key, [&c](SchemaVisitor& inner) { describe_section(inner, c); });
@@ -304,6 +310,7 @@ void describe(SchemaVisitor& v, ExperimentConfig& c) {
   section(v, "loss", c.loss);
   section(v, "regularization", c.regularization);
   section(v, "train", c.train);
+  section(v, "distributed", c.distributed);
 }
 
 }  // namespace dltrain::config

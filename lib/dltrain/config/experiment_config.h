@@ -273,6 +273,15 @@ struct TrainConfig {
   EarlyStoppingConfig early_stopping;
 };
 
+// Data-parallel training (several processes, GPUs or machines). Only read when the job has
+// more than one rank: `dltrain run --nproc-per-node N`, or WORLD_SIZE > 1 in the environment.
+// data.batch_size stays the global batch: each rank takes batch_size / world_size of it.
+struct DistributedConfig {
+  std::string backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
+  double timeout_s = 300.0;      // a peer silent this long fails the job (rendezvous included), > 0
+  double bucket_mb = 25.0;       // gradients are all-reduced in flat buckets of about this size, > 0
+};
+
 struct ExperimentConfig {
   std::string name;           // run name; default: the config file's stem
   int64_t seed = 0;
@@ -287,6 +296,7 @@ struct ExperimentConfig {
   LossConfig loss;
   RegularizationConfig regularization;
   TrainConfig train;
+  DistributedConfig distributed;
 
   std::string source_path;  // the file it was loaded from (not a config key)
   // Where each given key came from: "data.train" -> "x.yaml:5:10" or "--set data.train=...".

@@ -71,6 +71,12 @@ class InterruptedError : public Error {
   InterruptedError(ExitCode code, const std::string& message) : Error(code, message) {}
 };
 
+// A distributed job lost a peer, timed out, or could not rendezvous (exit 1): names the rank.
+class DistributedError : public Error {
+ public:
+  explicit DistributedError(const std::string& message) : Error(ExitCode::internal, message) {}
+};
+
 // A bug or an environment failure: still one line, still no stack trace.
 class InternalError : public Error {
  public:

@@ -24,10 +24,18 @@ int signal_number(const std::string& name) {
   return SIGKILL;
 }
 
+// DLTRAIN_FAULT_RANK=r limits the faults to the distributed rank r (RANK=r).
+bool this_rank_is_targeted() {
+  const char* target = std::getenv("DLTRAIN_FAULT_RANK");
+  if (!target) return true;
+  const char* rank = std::getenv("RANK");
+  return std::string(target) == (rank ? rank : "0");
+}
+
 std::vector<Fault> parse_faults() {
   std::vector<Fault> faults;
   const char* text = std::getenv("DLTRAIN_FAULT_AT");
-  if (!text) return faults;
+  if (!text || !this_rank_is_targeted()) return faults;
   std::stringstream entries(text);
   std::string entry;
   while (std::getline(entries, entry, ',')) {

@@ -16,6 +16,7 @@ namespace {
 
 std::shared_ptr<spdlog::sinks::dist_sink_mt> g_sinks;
 std::shared_ptr<spdlog::sinks::sink> g_file_sink;
+std::shared_ptr<spdlog::sinks::sink> g_console_sink;
 bool g_quiet = false;
 
 }  // namespace
@@ -32,10 +33,15 @@ void setup_console(const ConsoleOptions& options) {
   console->set_level(options.quiet ? spdlog::level::err : level);
   g_sinks = std::make_shared<spdlog::sinks::dist_sink_mt>();
   g_sinks->add_sink(console);
+  g_console_sink = console;
   auto logger = std::make_shared<spdlog::logger>("dltrain", g_sinks);
   logger->set_level(spdlog::level::trace);  // sinks filter; the file log keeps info even under --quiet
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+}
+
+void console_warnings_only() {
+  if (g_console_sink && g_console_sink->level() < spdlog::level::warn) g_console_sink->set_level(spdlog::level::warn);
 }
 
 void add_file_log(const std::string& path) {

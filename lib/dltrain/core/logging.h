@@ -13,6 +13,10 @@ struct ConsoleOptions {
 // Installs the process-wide logger. Throws ConfigError for an unknown level name.
 void setup_console(const ConsoleOptions& options);
 
+// Raises the console's threshold to warnings (a distributed job's other ranks, whose info
+// lines would repeat rank 0's); a stricter level stays.
+void console_warnings_only();
+
 // Mirrors every log line (at info and above) into a file until remove_file_log().
 void add_file_log(const std::string& path);
 void remove_file_log();

@@ -60,8 +60,11 @@ int64_t EpochSampler::global_size() const {
 }
 
 int64_t EpochSampler::size() const {
-  // Ranks pad to the same length so that all of them take the same number of steps.
-  return (global_size() + options_.world_size - 1) / options_.world_size;
+  // Ranks pad to the same length so that all of them take the same number of steps; unpadded
+  // (evaluation), rank r takes positions r, r + world, ... only.
+  const int64_t total = global_size();
+  if (!options_.pad) return std::max<int64_t>(0, (total - options_.rank + options_.world_size - 1) / options_.world_size);
+  return (total + options_.world_size - 1) / options_.world_size;
 }
 
 std::vector<int64_t> EpochSampler::indices(int64_t epoch) const {

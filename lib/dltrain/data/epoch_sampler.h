@@ -18,6 +18,9 @@ struct SamplerOptions {
   int64_t samples_per_epoch = 0; // weighted: draws per epoch; 0 = the number of labels
   int64_t rank = 0;              // this process's share of every epoch...
   int64_t world_size = 1;        // ...among world_size processes
+  // Pad shares by wrapping around so that every rank gets as many samples (training steps stay
+  // in lockstep); evaluation shares are not padded, so that no sample is counted twice.
+  bool pad = true;
 };
 
 class EpochSampler {

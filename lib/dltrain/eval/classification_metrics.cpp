@@ -50,6 +50,27 @@ void ClassificationMetrics::add_top_k(int64_t hits) {
   has_top_k_ = true;
 }
 
+std::vector<double> ClassificationMetrics::sums() const {
+  std::vector<double> values(confusion_.begin(), confusion_.end());
+  values.insert(values.end(), {double(count_), loss_sum_, double(loss_count_), double(top_k_hits_), has_top_k_ ? 1.0 : 0.0});
+  return values;
+}
+
+ClassificationMetrics ClassificationMetrics::from_sums(int64_t num_classes, const std::vector<double>& sums) {
+  ClassificationMetrics metrics(num_classes);
+  const std::size_t cells = metrics.confusion_.size();
+  if (sums.size() != cells + 5) {
+    throw InternalError(fmt::format("metrics: expected {} sums for {} classes, got {}", cells + 5, num_classes, sums.size()));
+  }
+  for (std::size_t i = 0; i < cells; ++i) metrics.confusion_[i] = std::llround(sums[i]);
+  metrics.count_ = std::llround(sums[cells]);
+  metrics.loss_sum_ = sums[cells + 1];
+  metrics.loss_count_ = std::llround(sums[cells + 2]);
+  metrics.top_k_hits_ = std::llround(sums[cells + 3]);
+  metrics.has_top_k_ = sums[cells + 4] > 0;
+  return metrics;
+}
+
 double ClassificationMetrics::loss() const { return ratio_or_undefined(loss_sum_, loss_count_); }
 
 double ClassificationMetrics::accuracy() const {

@@ -44,6 +44,12 @@ class ClassificationMetrics {
   std::vector<ClassScores> per_class() const;  // one entry per class, present or not
 
   const std::vector<int64_t>& confusion() const { return confusion_; }  // row-major [target][predicted]
+
+  // Everything accumulated, as numbers that add up: the confusion cells, then the sample count,
+  // loss sum, loss count, top-k hits and whether top-k was added. Shards of a split evaluated in
+  // different processes are summed element-wise and restored with from_sums.
+  std::vector<double> sums() const;
+  static ClassificationMetrics from_sums(int64_t num_classes, const std::vector<double>& sums);
   int64_t num_classes() const { return num_classes_; }
 
  private:

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dltrain/config/config_compare.h"
 #include "dltrain/config/load_config.h"
@@ -22,6 +24,8 @@
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/data/class_balance.h"
 #include "dltrain/data/image_dataset.h"
+#include "dltrain/dist/process_group.h"
+#include "dltrain/dist/world.h"
 #include "dltrain/io/atomic_file.h"
 #include "dltrain/io/checkpoint.h"
 #include "dltrain/io/metrics_log.h"
@@ -31,6 +35,7 @@
 #include "dltrain/models/model_summary.h"
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/class_weights.h"
+#include "dltrain/train/data_parallel.h"
 #include "dltrain/train/evaluation.h"
 #include "dltrain/train/layer_freezing.h"
 #include "dltrain/train/pretrained_weights.h"
@@ -61,7 +66,7 @@ void check_monitor(const std::string& key, const std::string& monitor, const dat
 // the past: the checkpoint's stored config is the reference.
 // Without a checkpoint (killed before the first one was written) the run starts over in its
 // directory, checked against its config.yaml. Returns "" then.
-std::string checked_resume_checkpoint(const config::ExperimentConfig& config, const io::RunDirectory& run) {
+std::string checked_resume_checkpoint(const config::ExperimentConfig& config, const io::RunDirectory& run, bool writes) {
   const std::string last = run.checkpoints + "/last.pt";
   const bool has_checkpoint = std::filesystem::exists(last);
   const auto stored = has_checkpoint
@@ -79,6 +84,7 @@ std::string checked_resume_checkpoint(const config::ExperimentConfig& config, co
                       " differ from the run's; only " + allowed + " may change on resume");
   }
   if (!has_checkpoint) {
+    if (!writes) return "";
     spdlog::warn("{} has no checkpoint yet; starting it over in the same directory", run.path);
     io::truncate_metrics_after(run.path, 0);
     io::truncate_tfevents_after(run.path, 0, 0);
@@ -87,17 +93,52 @@ std::string checked_resume_checkpoint(const config::ExperimentConfig& config, co
   return last;
 }
 
+// The thread budget and device of one rank: local ranks split the cores (unless `threads` is
+// set), and on CUDA each takes the GPU of its LOCAL_RANK.
+Runtime setup_rank_runtime(const config::ExperimentConfig& config, const std::optional<dist::World>& world) {
+  if (!world) return setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
+  const int64_t threads = config.threads > 0 ? config.threads : std::max(1, available_cores() / world->local_size);
+  std::string device = config.device;
+  if (device == "cuda" || (device == "auto" && torch::cuda::is_available())) {
+    device = "cuda:" + std::to_string(world->local_rank);
+  }
+  return setup_runtime(threads, static_cast<uint64_t>(config.seed), device);
+}
+
+std::unique_ptr<dist::ProcessGroup> join_group(const config::ExperimentConfig& config,
+                                               const std::optional<dist::World>& world, const c10::Device& device) {
+  if (!world) return nullptr;
+  if (config.data.batch_size % world->size != 0) {
+    throw ConfigError("data.batch_size: " + std::to_string(config.data.batch_size) +
+                      " is the global batch and must split evenly over the " + std::to_string(world->size) + " ranks");
+  }
+  dist::GroupOptions options;
+  options.backend = dist::backend_for(config.distributed.backend, device.is_cuda());
+  options.timeout = std::chrono::milliseconds(static_cast<int64_t>(config.distributed.timeout_s * 1000));
+  options.device = device;
+  auto group = std::make_unique<dist::ProcessGroup>(*world, options);
+  spdlog::info("rank {} of {} joined ({} on {}, {} local ranks)", world->rank, world->size, options.backend,
+               device.str(), world->local_size);
+  // The other ranks' progress repeats rank 0's: they report warnings and errors only.
+  if (!group->is_main()) logging::console_warnings_only();
+  return group;
+}
+
 }  // namespace
 
 const std::vector<std::string>& keys_changeable_on_resume() {
-  static const std::vector<std::string> keys = {"name",         "output",        "threads",        "data.workers",
-                                                "data.prefetch", "train.epochs", "train.log_every"};
+  static const std::vector<std::string> keys = {"name",          "output",       "threads",
+                                                "data.workers",  "data.prefetch", "train.epochs",
+                                                "train.log_every", "distributed.timeout_s", "distributed.bucket_mb"};
   return keys;
 }
 
 nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  const Runtime runtime = setup_runtime(config.threads, static_cast<uint64_t>(config.seed), config.device);
+  const auto world = dist::world_from_environment();
+  const Runtime runtime = setup_rank_runtime(config, world);
+  const auto group = join_group(config, world, runtime.device);
+  const bool writes = !group || group->is_main();  // only rank 0 writes the run directory
 
   const data::DatasetSplits data = data::load_dataset(config.data, static_cast<uint64_t>(config.seed), options.images);
   check_monitor("train.checkpoint.monitor", config.train.checkpoint.monitor, data);
@@ -124,14 +165,21 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   auto& optimizer = built.optimizer;
 
   const bool resuming = !options.resume.empty();
-  const io::RunDirectory run =
-      resuming ? io::open_run_directory(options.resume)
-               : io::create_run_directory(options.output.empty() ? config.output : options.output, config.name,
-                                          options.force);
-  const std::string resume_from = resuming ? checked_resume_checkpoint(config, run) : "";
+  io::RunDirectory run;
+  if (resuming) {
+    run = io::open_run_directory(options.resume);
+  } else if (writes) {
+    run = io::create_run_directory(options.output.empty() ? config.output : options.output, config.name, options.force);
+  }
+  if (group) run.path = group->share_text("run_dir", run.path);  // rank 0 picked the name
+  run.checkpoints = run.path + "/checkpoints";
+  const std::string resume_from = resuming ? checked_resume_checkpoint(config, run, writes) : "";
   const std::string resolved = config::to_yaml(config);
-  io::write_text_atomically(run.file("config.yaml"), resolved);
-  logging::FileLogScope file_log(run.file("train.log"));
+  std::optional<logging::FileLogScope> file_log;
+  if (writes) {
+    io::write_text_atomically(run.file("config.yaml"), resolved);
+    file_log.emplace(run.file("train.log"));
+  }
   spdlog::info("run directory {}", run.path);
   spdlog::info("data: {} train, {} val, {} test samples of shape [{}], {} classes", data.train.size(),
                data.val.size(), data.test.size(), fmt::join(data.input_shape, ", "), data.num_classes);
@@ -159,13 +207,16 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
                        {},
                        optim::pattern_group_indices(built.groups, config.optimizer.param_groups.size()),
                        &freezing,
-                       options.epoch_end};
+                       options.epoch_end,
+                       group.get()};
   const TrainingOutcome outcome = fit(training);
 
   io::MetricRow final_metrics = outcome.last_metrics;
   if (data.test.size() > 0) {
-    data::BatchLoader test_loader(data.test, data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()));
-    auto test = evaluate(model, test_loader, data.num_classes, runtime.device);
+    data::BatchLoader test_loader(
+        data.test, loader_share(data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()),
+                                group.get(), false));
+    const auto test = sum_over_ranks(evaluate(model, test_loader, data.num_classes, runtime.device), group.get());
     for (auto& entry : split_metrics("test", test, data.class_names)) final_metrics.push_back(entry);
     spdlog::info("test: loss {:.4f}, accuracy {:.4f}, balanced accuracy {:.4f}, macro-F1 {:.4f}", test.loss(),
                  test.accuracy(), test.balanced_accuracy(), test.macro_f1());
@@ -212,7 +263,14 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   summary["class_weights"] = class_weights.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(class_weights);
   summary["device"] = runtime.device.str();
   summary["threads"] = {{"compute", runtime.threads.compute}, {"blas", runtime.threads.blas}};
+  if (group) {
+    summary["distributed"] = {{"world_size", group->size()},
+                              {"backend", group->backend()},
+                              {"allreduce_seconds", outcome.allreduce_seconds},
+                              {"allreduce_fraction", outcome.train_seconds > 0 ? outcome.allreduce_seconds / outcome.train_seconds : 0.0}};
+  }
   summary["versions"] = {{"dltrain", dltrain_version()}, {"libtorch", libtorch_version()}};
+  if (!writes) return summary;
   io::write_text_atomically(run.file("summary.json"), summary.dump(2) + "\n");
   spdlog::info("finished in {:.1f}s; summary in {}", wall_seconds, run.file("summary.json"));
   return summary;

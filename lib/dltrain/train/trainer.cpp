@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <optional>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,8 @@
 #include "dltrain/core/fault_injection.h"
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/data/batch_mixing.h"
+#include "dltrain/dist/gradient_sync.h"
+#include "dltrain/dist/process_group.h"
 #include "dltrain/io/checkpoint.h"
 #include "dltrain/io/tfevents.h"
 #include "dltrain/optim/lr_scheduler.h"
@@ -25,6 +29,7 @@
 #include "dltrain/train/layer_freezing.h"
 #include "dltrain/train/loss_function.h"
 #include "dltrain/train/progress_line.h"
+#include "dltrain/train/data_parallel.h"
 #include "dltrain/train/resume_state.h"
 #include "dltrain/train/training_step.h"
 #include "dltrain/train/weight_ema.h"
@@ -39,17 +44,26 @@ struct EpochTiming {
   int64_t samples = 0;  // trained in this process (a resumed epoch counts only its rest)
 };
 
-// Where an epoch's batches go and what they report to.
+// Where an epoch's batches go and what they report to; the files are null on ranks other than 0.
 struct EpochSinks {
   ProgressLine& progress;
-  io::TfEventsWriter& events;
-  io::MetricsLog& metrics_log;
+  io::TfEventsWriter* events;
+  io::MetricsLog* metrics_log;
 };
 
+// The signal that stops the run at an epoch's end, 0 for none. In a distributed run the ranks
+// agree on it (a signal on one rank stops them all), SIGINT first.
+int agreed_stop_signal(dist::ProcessGroup* group) {
+  const int local = InterruptHandler::pending();
+  if (!group) return local;
+  if (group->any(local == SIGINT)) return SIGINT;
+  return group->any(local != 0) ? SIGTERM : 0;
+}
+
 // Trains the rest of `epoch` from position.steps_in_epoch, keeping the totals in `position`.
-// Returns false when a signal asked to stop (after a finished optimizer step, so no
-// half-accumulated gradients are lost).
-bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, const data::BatchMixer& mixer,
+// Returns the signal that asked to stop (after a finished optimizer step, so no
+// half-accumulated gradients are lost), or 0 when the epoch finished.
+int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader, const data::BatchMixer& mixer,
                  int64_t epoch, TrainingPosition& position, EpochSinks sinks, EpochTiming& timing) {
   const auto start = Clock::now();
   run.model->train();
@@ -58,7 +72,7 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
   sinks.progress.start_epoch(epoch, position.steps_in_epoch);
   step.start_epoch(epoch, loader.batches_per_epoch() - position.steps_in_epoch);
   const int64_t log_every = run.config.train.log_every;
-  bool finished = true;
+  int stop_signal = 0;
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
@@ -67,9 +81,9 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
     const BatchResult result = step.run(mixed.inputs, mixed.targets);
     ++position.steps_in_epoch;
     ++position.global_step;
-    if (!result.health.empty()) {
-      sinks.metrics_log.append_step(epoch, result.step, result.health);
-      for (const auto& [name, value] : result.health) sinks.events.add_scalar("step/" + name, value, result.step);
+    if (!result.health.empty() && sinks.metrics_log) {
+      sinks.metrics_log->append_step(epoch, result.step, result.health);
+      for (const auto& [name, value] : result.health) sinks.events->add_scalar("step/" + name, value, result.step);
     }
     if (std::isfinite(result.loss)) {  // a skipped batch (train.nonfinite: skip) stays out of the averages
       const int64_t n = targets.size(0);
@@ -79,20 +93,20 @@ bool train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader
       timing.samples += n;
       sinks.progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
                             double(position.correct) / position.samples, timing.samples);
-      if (position.global_step % log_every == 0) {
-        sinks.events.add_scalar("step/loss", result.loss, position.global_step);
-        sinks.events.add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
+      if (position.global_step % log_every == 0 && sinks.events) {
+        sinks.events->add_scalar("step/loss", result.loss, position.global_step);
+        sinks.events->add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
       }
     }
-    if (InterruptHandler::pending() != 0 && result.stepped) {
-      finished = false;
+    if (result.stop_signal != 0) {
+      stop_signal = result.stop_signal;
       break;
     }
   }
   sinks.progress.finish_epoch();
   timing.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   timing.data_wait = loader.seconds_waited();
-  return finished;
+  return stop_signal;
 }
 
 nlohmann::ordered_json row_to_json(const io::MetricRow& row) {
@@ -151,11 +165,13 @@ TrainingOutcome fit(TrainingRun& run) {
   const auto& config = run.config;
   const LossFunction loss(config.loss, run.class_weights);
   const bool pin = run.device.is_cuda();
-  data::BatchLoader train_loader(run.data.train, data::loader_options_for(config.data, config.seed, true, pin));
+  data::BatchLoader train_loader(run.data.train,
+                                 loader_share(data::loader_options_for(config.data, config.seed, true, pin), run.group, true));
   const data::BatchMixer mixer(config.data.batch_augment, run.data.num_classes, run.data.input_shape, config.seed);
   std::unique_ptr<data::BatchLoader> val_loader;
   if (run.data.val.size() > 0) {
-    val_loader = std::make_unique<data::BatchLoader>(run.data.val, data::loader_options_for(config.data, config.seed, false, pin));
+    val_loader = std::make_unique<data::BatchLoader>(
+        run.data.val, loader_share(data::loader_options_for(config.data, config.seed, false, pin), run.group, false));
   }
   const auto& monitor = config.train.checkpoint;
   const CheckpointPolicy checkpoints(monitor, run.run.checkpoints);
@@ -167,7 +183,12 @@ TrainingOutcome fit(TrainingRun& run) {
   if (config.train.ema.decay > 0) ema = std::make_unique<WeightEma>(*run.model, config.train.ema.decay);
   TrainingStep step(config, StepModel{*run.model, [&run](const torch::Tensor& x) { return run.model->forward(x); }},
                     run.optimizer, loss, run.device, &scheduler, ema.get());
-
+  std::optional<dist::GradientSync> sync;
+  if (run.group) {
+    sync.emplace(*run.group, *run.model, config.distributed.bucket_mb);
+    step.synchronize_with(&*sync);
+  }
+  const bool writes = !run.group || run.group->is_main();  // the run directory is rank 0's
   TrainingPosition position;
   GeneratorState generator;
   EarlyStopping stopping(config.train.early_stopping);
@@ -190,10 +211,12 @@ TrainingOutcome fit(TrainingRun& run) {
   TrainingOutcome outcome;
   io::MetricRow last_row;  // the last finished epoch's metrics, stored with every checkpoint
   if (!run.resume_from.empty()) {
-    checkpoints.remove_stale_temporaries();
+    if (writes) checkpoints.remove_stale_temporaries();
     last_row = row_from_json(io::load_checkpoint(run.resume_from, *run.model, &run.optimizer, states).metrics_json);
-    io::truncate_metrics_after(run.run.path, position.epochs_done, step.optimizer_steps());
-    io::truncate_tfevents_after(run.run.path, position.epochs_done, position.global_step);
+    if (writes) {
+      io::truncate_metrics_after(run.run.path, position.epochs_done, step.optimizer_steps());
+      io::truncate_tfevents_after(run.run.path, position.epochs_done, position.global_step);
+    }
     outcome.resumed_from_epoch = position.epochs_done;
     outcome.epochs_completed = position.epochs_done;
     outcome.last_metrics = last_row;
@@ -209,8 +232,15 @@ TrainingOutcome fit(TrainingRun& run) {
     }
   }
 
-  io::MetricsLog metrics_log(run.run.path);
-  io::TfEventsWriter events(run.run.path);
+  // Every rank starts from rank 0's weights (the same seed builds the same model, but a model
+  // that drew random numbers differently, or a resumed one, must not drift apart).
+  if (run.group) dist::broadcast_parameters(*run.group, *run.model);
+  std::optional<io::MetricsLog> metrics_log;
+  std::optional<io::TfEventsWriter> events;
+  if (writes) {
+    metrics_log.emplace(run.run.path);
+    events.emplace(run.run.path);
+  }
   ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch(), config.train.log_every);
   const InterruptHandler interrupts;
   const auto save_checkpoint_to = [&](const std::string& path, int64_t epoch, const io::MetricRow& row) {
@@ -227,7 +257,7 @@ TrainingOutcome fit(TrainingRun& run) {
     io::save_checkpoint(path, *run.model, &run.optimizer, info, states);
   };
   const auto save_last = [&](int64_t epoch, const io::MetricRow& row) {
-    save_checkpoint_to(checkpoints.last_path(), epoch, row);
+    if (writes) save_checkpoint_to(checkpoints.last_path(), epoch, row);
   };
 
   int64_t train_samples = 0;
@@ -236,26 +266,31 @@ TrainingOutcome fit(TrainingRun& run) {
        ++epoch) {
     EpochTiming timing;
     const int64_t skipped_before = step.skipped_steps();
-    const bool finished =
-        train_epoch(run, step, train_loader, mixer, epoch, position, {progress, events, metrics_log}, timing);
+    const int stop_signal =
+        train_epoch(run, step, train_loader, mixer, epoch, position,
+                    {progress, events ? &*events : nullptr, metrics_log ? &*metrics_log : nullptr}, timing);
     outcome.train_seconds += timing.seconds;
     outcome.data_wait_seconds += timing.data_wait;
     train_samples += timing.samples;
-    if (!finished) {
+    if (stop_signal != 0) {
       save_last(position.epochs_done, last_row);
-      stop_interrupted(run, position, InterruptHandler::pending(), checkpoints.last_path());
+      stop_interrupted(run, position, stop_signal, checkpoints.last_path());
     }
     fault_point("validation");
 
+    const EpochTotals totals = sum_over_ranks({position.loss_sum, position.correct, position.samples}, run.group);
     io::MetricRow row = {
-        {"train/loss", position.loss_sum / position.samples},
-        {"train/accuracy", double(position.correct) / position.samples},
+        {"train/loss", totals.loss_sum / totals.samples},
+        {"train/accuracy", double(totals.correct) / totals.samples},
     };
     // With EMA, validation, best.pt and early stopping's best weights are the averaged weights;
     // last.pt keeps the live ones (the EMA travels in its resume slot).
     if (ema) ema->swap(*run.model);
+    // Batch-norm statistics are per rank: all ranks evaluate (and rank 0 saves) rank 0's.
+    if (run.group) dist::broadcast_buffers(*run.group, *run.model);
     if (val_loader) {
-      auto val = evaluate(run.model, *val_loader, run.data.num_classes, run.device);
+      const auto val =
+          sum_over_ranks(evaluate(run.model, *val_loader, run.data.num_classes, run.device), run.group);
       for (auto& entry : split_metrics("val", val, run.data.class_names)) row.push_back(entry);
     }
     // The lrs of the epoch's last optimizer step, per group.
@@ -265,7 +300,8 @@ TrainingOutcome fit(TrainingRun& run) {
       row.push_back({"lr/group" + std::to_string(g + 1), lrs.at(run.pattern_groups[g])});
     }
     row.push_back({"train/skipped_steps", double(step.skipped_steps() - skipped_before)});
-    row.push_back({"train/samples_per_second", timing.samples / timing.seconds});
+    const int64_t world = run.group ? run.group->size() : 1;  // every rank trains as many samples
+    row.push_back({"train/samples_per_second", world * timing.samples / timing.seconds});
     row.push_back({"train/data_wait_fraction", timing.data_wait / timing.seconds});
     row.push_back({"train/epoch_seconds", timing.seconds});
     position.epochs_done = epoch;
@@ -273,9 +309,11 @@ TrainingOutcome fit(TrainingRun& run) {
     position.loss_sum = 0.0;
     position.correct = position.samples = 0;
 
-    metrics_log.append_epoch(epoch, row);
-    for (const auto& [name, value] : row) events.add_scalar(name, value, epoch);
-    events.flush();
+    if (writes) {
+      metrics_log->append_epoch(epoch, row);
+      for (const auto& [name, value] : row) events->add_scalar(name, value, epoch);
+      events->flush();
+    }
     fault_point("metrics_written");
 
     const double value = metric_or_nan(row, monitor.monitor);
@@ -304,22 +342,22 @@ TrainingOutcome fit(TrainingRun& run) {
     }
     if (ema) {
       // best.pt gets the averaged weights written directly; the copy of last.pt would be the live ones.
-      if (improved && monitor.save_best) save_checkpoint_to(checkpoints.best_path(), epoch, row);
+      if (improved && monitor.save_best && writes) save_checkpoint_to(checkpoints.best_path(), epoch, row);
       ema->swap(*run.model);
     }
     save_last(epoch, row);
-    checkpoints.after_epoch(epoch, improved && !ema);
+    if (writes) checkpoints.after_epoch(epoch, improved && !ema);
     fault_point("epoch_end");
 
     spdlog::info("epoch {}/{}: train loss {:.4f} acc {:.4f}{} | {:.1f}s, {:.0f} samples/s", epoch, config.train.epochs,
                  row[0].second, row[1].second,
                  val_loader ? fmt::format(" | val loss {:.4f} acc {:.4f}", row[2].second, row[3].second) : "",
-                 timing.seconds, timing.samples / timing.seconds);
+                 timing.seconds, world * timing.samples / timing.seconds);
     last_row = row;
     outcome.last_metrics = row;
     outcome.epochs_completed = epoch;
-    if (const int signal = InterruptHandler::pending(); signal != 0 && !stopping.should_stop() &&
-                                                       !pruned && epoch < config.train.epochs) {
+    if (const int signal = agreed_stop_signal(run.group); signal != 0 && !stopping.should_stop() && !pruned &&
+                                                           epoch < config.train.epochs) {
       stop_interrupted(run, position, signal, checkpoints.last_path());
     }
   }
@@ -342,7 +380,9 @@ TrainingOutcome fit(TrainingRun& run) {
   }
   // The final (test) evaluation uses the averaged weights, unless the best epoch's were restored.
   if (ema && !outcome.restored_best) ema->copy_to(*run.model);
-  outcome.samples_per_second = outcome.train_seconds > 0 ? train_samples / outcome.train_seconds : 0.0;
+  const int64_t world = run.group ? run.group->size() : 1;
+  outcome.samples_per_second = outcome.train_seconds > 0 ? world * train_samples / outcome.train_seconds : 0.0;
+  if (sync) outcome.allreduce_seconds = sync->seconds();
   return outcome;
 }
 

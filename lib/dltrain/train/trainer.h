@@ -18,6 +18,14 @@
 #include "dltrain/models/network.h"
 #include "dltrain/train/epoch_hook.h"
 
+namespace dltrain::dist {
+class ProcessGroup;
+}
+
+namespace dltrain::dist {
+class ProcessGroup;
+}
+
 namespace dltrain::train {
 
 class LayerFreezing;
@@ -40,6 +48,10 @@ struct TrainingRun {
   LayerFreezing* freezing = nullptr;
   // Called after each epoch's metrics are written; true stops training (stop reason "pruned").
   EpochEndHook epoch_end = nullptr;
+  // Data-parallel: this process is one rank of the group (it trains on its share of each batch,
+  // gradients and metrics are summed over the ranks, only rank 0 writes the run directory);
+  // null: a single process.
+  dist::ProcessGroup* group = nullptr;
 };
 
 struct TrainingOutcome {
@@ -55,8 +67,9 @@ struct TrainingOutcome {
   io::MetricRow last_metrics;
   io::MetricRow best_metrics;
   double train_seconds = 0.0;       // inside training epochs (validation excluded)
-  double samples_per_second = 0.0;  // training samples over train_seconds
+  double samples_per_second = 0.0;  // training samples (of all ranks) over train_seconds
   double data_wait_seconds = 0.0;
+  double allreduce_seconds = 0.0;   // distributed: inside gradient averaging (this rank)
 };
 
 // Throws InterruptedError (exit 130/143) after writing last.pt when SIGINT/SIGTERM arrives.

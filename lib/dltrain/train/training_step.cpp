@@ -6,16 +6,27 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <csignal>
 
 #include "dltrain/core/error.h"
 #include "dltrain/core/torch_compat.h"
+#include "dltrain/dist/gradient_sync.h"
 #include "dltrain/optim/lr_scheduler.h"
 #include "dltrain/train/gradient_monitor.h"
+#include "dltrain/train/interrupt.h"
 #include "dltrain/train/loss_scaler.h"
 #include "dltrain/train/regularization.h"
 #include "dltrain/train/weight_ema.h"
 
 namespace dltrain::train {
+namespace {
+
+// Decisions a data-parallel step shares with the other ranks (see GradientSync::average).
+constexpr uint32_t kNonfiniteFlag = 1u << 0;
+constexpr uint32_t kInterruptFlag = 1u << 1;  // SIGINT
+constexpr uint32_t kTerminateFlag = 1u << 2;  // SIGTERM
+
+}  // namespace
 
 void TrainingStep::save(torch::serialize::OutputArchive& archive) const {
   archive.write("steps", torch::tensor(steps_, torch::kInt64));
@@ -134,6 +145,14 @@ BatchResult TrainingStep::run(const torch::Tensor& inputs, const torch::Tensor& 
 void TrainingStep::finish_group(BatchResult& result) {
   torch::NoGradGuard no_grad;
   result.stepped = true;
+  result.stop_signal = InterruptHandler::pending();
+  if (sync_) {
+    const uint32_t local = (group_nonfinite_ ? kNonfiniteFlag : 0) | (result.stop_signal == SIGINT ? kInterruptFlag : 0) |
+                           (result.stop_signal == SIGTERM ? kTerminateFlag : 0);
+    const uint32_t shared = sync_->average(local);
+    group_nonfinite_ = (shared & kNonfiniteFlag) != 0;
+    result.stop_signal = (shared & kInterruptFlag) ? SIGINT : (shared & kTerminateFlag) ? SIGTERM : 0;
+  }
   std::vector<torch::Tensor> grads;
   for (auto& param : params_)
     if (param.grad().defined()) grads.push_back(param.grad());

@@ -29,6 +29,9 @@ class InputArchive;
 namespace dltrain::optim {
 class LrScheduler;
 }
+namespace dltrain::dist {
+class GradientSync;
+}
 
 namespace dltrain::train {
 
@@ -47,6 +50,9 @@ struct BatchResult {
   torch::Tensor logits;     // detached, for accuracy
   bool stepped = false;     // this batch completed an accumulation group
   bool skipped = false;     // ... and its update was skipped (non-finite loss or gradients)
+  // ... and a signal (SIGINT or SIGTERM; 0: none) asks the run to stop here. In a distributed
+  // run: a signal on any rank, so that all ranks stop after the same step.
+  int stop_signal = 0;
   io::MetricRow health;     // gradient-health row when this step was monitored; else empty
   int64_t step = 0;         // optimizer steps so far (the health row's "step")
 };
@@ -61,6 +67,8 @@ class TrainingStep {
   // Before an epoch's first batch: the last accumulation group of an epoch may be shorter.
   void start_epoch(int64_t epoch, int64_t batches);
   BatchResult run(const torch::Tensor& inputs, const torch::Tensor& targets);
+  // Data-parallel: average the gradients over the ranks before each optimizer step; null: don't.
+  void synchronize_with(dist::GradientSync* sync) { sync_ = sync; }
 
   int64_t optimizer_steps() const { return steps_; }
   int64_t skipped_steps() const { return skipped_; }
@@ -80,6 +88,7 @@ class TrainingStep {
   c10::Device device_;
   optim::LrScheduler* scheduler_;
   WeightEma* ema_;
+  dist::GradientSync* sync_ = nullptr;
   std::vector<torch::Tensor> params_, penalized_;
   std::vector<std::string> names_;
   std::unique_ptr<GradientMonitor> monitor_;

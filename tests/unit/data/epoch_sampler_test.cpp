@@ -160,3 +160,25 @@ TEST_CASE("an epoch that does not divide among ranks is padded so every rank tak
   CHECK(sizes == std::vector<int64_t>{3, 3, 3, 3});
   CHECK(seen.size() == 10);
 }
+
+TEST_CASE("unpadded shares (evaluation) visit every sample exactly once over the ranks") {
+  std::vector<int64_t> labels(10, 0);
+  std::vector<int64_t> sizes, all;
+  for (int64_t rank = 0; rank < 4; ++rank) {
+    SamplerOptions options = of_type("all");
+    options.shuffle = false;
+    options.pad = false;
+    options.rank = rank;
+    options.world_size = 4;
+    const EpochSampler sampler(labels, options, 1);
+    const auto share = sampler.indices(0);
+    CHECK(int64_t(share.size()) == sampler.size());
+    sizes.push_back(int64_t(share.size()));
+    all.insert(all.end(), share.begin(), share.end());
+  }
+  CHECK(sizes == std::vector<int64_t>{3, 3, 2, 2});
+  std::sort(all.begin(), all.end());
+  std::vector<int64_t> expected(10);
+  std::iota(expected.begin(), expected.end(), 0);
+  CHECK(all == expected);
+}

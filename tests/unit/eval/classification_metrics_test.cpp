@@ -144,3 +144,29 @@ TEST_CASE("classes with recall below half the mean recall are flagged") {
   CHECK(m.low_recall_classes() == std::vector<int64_t>{2});
   CHECK(metrics_of(3, {0, 1, 2}, {0, 1, 2}).low_recall_classes().empty());
 }
+
+TEST_CASE("metrics of shards summed through sums and from_sums equal the metrics of the whole split") {
+  const std::vector<std::pair<int64_t, int64_t>> samples = {{0, 0}, {1, 2}, {2, 2}, {1, 1}, {0, 1}, {2, 2}, {1, 1}};
+  ClassificationMetrics whole(3), first(3), second(3);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    whole.add(samples[i].first, samples[i].second);
+    (i % 2 == 0 ? first : second).add(samples[i].first, samples[i].second);
+  }
+  whole.add_loss(3.5, 7);
+  first.add_loss(2.0, 4);
+  second.add_loss(1.5, 3);
+  whole.add_top_k(6);
+  first.add_top_k(4);
+  second.add_top_k(2);
+  auto sums = first.sums();
+  const auto more = second.sums();
+  for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += more[i];
+  const auto merged = ClassificationMetrics::from_sums(3, sums);
+  CHECK(merged.confusion() == whole.confusion());
+  CHECK(merged.count() == whole.count());
+  CHECK(merged.loss() == Approx(whole.loss()));
+  CHECK(merged.top5_accuracy() == Approx(whole.top5_accuracy()));
+  CHECK(merged.macro_f1() == Approx(whole.macro_f1()));
+  CHECK(merged.accuracy() != Approx((first.accuracy() + second.accuracy()) / 2));  // not an average of averages
+  CHECK_THROWS_AS(ClassificationMetrics::from_sums(4, sums), dltrain::InternalError);
+}
