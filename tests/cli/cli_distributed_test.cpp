@@ -98,6 +98,25 @@ TEST_CASE("two Gloo ranks with global batch B end with one process's parameters 
   CHECK_FALSE(std::filesystem::exists(dir.file("runs/ddp-2")));
 }
 
+TEST_CASE("with sync_batchnorm, two ranks train a batch-norm CNN like one process with the whole batch") {
+  TempDir dir;
+  write_file(dir.file("ddp.yaml"), kDataParallelConfig);
+  // A small step: batch-norm training amplifies float rounding (the kernels sum in different
+  // orders) by orders of magnitude at large learning rates, in PyTorch as here.
+  const std::string cnn = " --set model.type=cnn --set model.channels=[4] --set model.norm=batch --set model.hidden=[16]"
+                          " --set optimizer.lr=0.002 --set optimizer.momentum=0.5";
+  const auto single = run_dltrain("run " + dir.file("ddp.yaml") + " --output " + dir.file("runs") + " --set name=single" + cnn, dir.path);
+  REQUIRE(single.exit_code == 0);
+  const auto synced = run_dltrain("run " + dir.file("ddp.yaml") + " --output " + dir.file("runs") + cnn +
+                                      " --set distributed.sync_batchnorm=true --nproc-per-node 2",
+                                  dir.path);
+  INFO(synced.err);
+  REQUIRE(synced.exit_code == 0);
+  // Parameters and the running statistics alike.
+  CHECK(max_difference(dir.file("runs/single/checkpoints/last.pt"), dir.file("runs/ddp/checkpoints/last.pt")) < 1e-5);
+  CHECK(summary_of(dir.file("runs/ddp"))["final"]["val/accuracy"] == summary_of(dir.file("runs/single"))["final"]["val/accuracy"]);
+}
+
 TEST_CASE("killing one worker mid-epoch stops the job, naming the rank, and leaves no worker behind") {
   TempDir dir;
   write_file(dir.file("ddp.yaml"), kDataParallelConfig);

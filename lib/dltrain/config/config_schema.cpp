@@ -281,6 +281,7 @@ void describe_section(SchemaVisitor& v, DistributedConfig& c) {
   v.field("backend", c.backend, one_of({"auto", "gloo", "nccl"}));
   v.field("timeout_s", c.timeout_s, positive_number());
   v.field("bucket_mb", c.bucket_mb, positive_number());
+  v.field("sync_batchnorm", c.sync_batchnorm);
 }
 
 template <class Section>

@@ -280,6 +280,9 @@ struct DistributedConfig {
   std::string backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
   double timeout_s = 300.0;      // a peer silent this long fails the job (rendezvous included), > 0
   double bucket_mb = 25.0;       // gradients are all-reduced in flat buckets of about this size, > 0
+  // Batch normalization with statistics over the whole global batch (every rank's share):
+  // R ranks then train exactly like one process; otherwise each rank normalizes its own share.
+  bool sync_batchnorm = false;
 };
 
 struct ExperimentConfig {

@@ -15,15 +15,15 @@
 namespace dltrain::models {
 namespace {
 
-struct StageSetting {
+struct MbConvStage {
   int64_t expand_ratio, kernel, stride, in_channels, out_channels, repeats;
 };
 
-constexpr StageSetting kB0[] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},
+constexpr MbConvStage kB0[] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},
                                 {6, 3, 2, 40, 80, 3},  {6, 5, 1, 80, 112, 3},  {6, 5, 2, 112, 192, 4},
                                 {6, 3, 1, 192, 320, 1}};
 
-torch::nn::AnyModule mbconv(int64_t in, int64_t out, const StageSetting& s, int64_t stride, double drop_path,
+torch::nn::AnyModule mbconv(int64_t in, int64_t out, const MbConvStage& s, int64_t stride, double drop_path,
                             const NormSpec& norm, const std::string& activation) {
   const int64_t expanded = make_divisible(static_cast<double>(in * s.expand_ratio));
   Chain block;

@@ -1,5 +1,6 @@
 // Visits every conv, linear and recurrent layer; norm layers keep their (1, 0) affine defaults.
 #include "dltrain/models/init.h"
+#include "dltrain/models/sync_batchnorm.h"
 
 #include <torch/torch.h>
 
@@ -34,7 +35,7 @@ void init_weight(torch::Tensor weight, const config::InitConfig& init, const std
 }
 
 bool is_norm(torch::nn::Module& module) {
-  return module.as<torch::nn::BatchNorm2dImpl>() || module.as<torch::nn::BatchNorm1dImpl>() ||
+  return module.as<torch::nn::BatchNorm2dImpl>() || module.as<torch::nn::BatchNorm1dImpl>() || module.as<SyncBatchNormImpl>() ||
          module.as<torch::nn::GroupNormImpl>() || module.as<torch::nn::LayerNormImpl>() ||
          module.as<torch::nn::InstanceNorm2dImpl>();
 }

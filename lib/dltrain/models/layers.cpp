@@ -6,6 +6,7 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
+#include "dltrain/models/sync_batchnorm.h"
 
 namespace dltrain::models {
 
@@ -40,9 +41,15 @@ torch::nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
 
 }  // namespace
 
+torch::nn::AnyModule batch_norm(int64_t channels, bool maps) {
+  namespace nn = torch::nn;
+  if (const RankSum* sum = sync_batchnorm_sum()) return nn::AnyModule(SyncBatchNorm(channels, *sum));
+  return maps ? nn::AnyModule(nn::BatchNorm2d(channels)) : nn::AnyModule(nn::BatchNorm1d(channels));
+}
+
 torch::nn::AnyModule make_norm2d(const NormSpec& norm, int64_t channels) {
   namespace nn = torch::nn;
-  if (norm.type == "batch") return nn::AnyModule(nn::BatchNorm2d(channels));
+  if (norm.type == "batch") return batch_norm(channels, /*maps=*/true);
   if (norm.type == "group") return nn::AnyModule(group_norm(norm.groups, channels));
   if (norm.type == "layer") return nn::AnyModule(group_norm(1, channels));
   if (norm.type == "instance") return nn::AnyModule(nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(true)));
@@ -52,7 +59,7 @@ torch::nn::AnyModule make_norm2d(const NormSpec& norm, int64_t channels) {
 
 torch::nn::AnyModule make_norm1d(const NormSpec& norm, int64_t features) {
   namespace nn = torch::nn;
-  if (norm.type == "batch") return nn::AnyModule(nn::BatchNorm1d(features));
+  if (norm.type == "batch") return batch_norm(features, /*maps=*/false);
   if (norm.type == "layer") return nn::AnyModule(nn::LayerNorm(nn::LayerNormOptions({features})));
   if (norm.type == "group") return nn::AnyModule(group_norm(norm.groups, features));
   if (norm.type == "none") return {};

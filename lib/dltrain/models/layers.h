@@ -26,6 +26,8 @@ struct NormSpec {
 // A normalization layer over `channels` feature maps, or an empty AnyModule for "none".
 // layer = GroupNorm with one group (statistics over C, H, W; per-channel affine).
 torch::nn::AnyModule make_norm2d(const NormSpec& norm, int64_t channels);
+// BatchNorm2d (maps: [N, C, H, W]) or BatchNorm1d; a SyncBatchNorm inside a SyncBatchNormScope.
+torch::nn::AnyModule batch_norm(int64_t channels, bool maps);
 
 // A normalization over `features` after a linear layer, or empty for "none".
 torch::nn::AnyModule make_norm1d(const NormSpec& norm, int64_t features);

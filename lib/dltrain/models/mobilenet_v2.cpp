@@ -13,11 +13,11 @@
 namespace dltrain::models {
 namespace {
 
-struct StageSetting {
+struct InvertedResidualStage {
   int64_t expand_ratio, channels, repeats, stride;
 };
 
-constexpr StageSetting kStages[] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+constexpr InvertedResidualStage kStages[] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                                     {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
 
 torch::nn::AnyModule inverted_residual(int64_t in, int64_t out, int64_t stride, int64_t expand_ratio,

@@ -47,8 +47,7 @@ nn::AnyModule make_layer(LayerOptions& o, const Shape& in) {
     return nn::AnyModule(nn::Linear(nn::LinearOptions(in.back(), o.positive_integer("out")).bias(o.flag("bias", true))));
   }
   if (type == "batchnorm") {
-    if (in.size() == 3) return nn::AnyModule(nn::BatchNorm2d(in[0]));
-    return nn::AnyModule(nn::BatchNorm1d(in[0]));  // [F] or [C, L]
+    return batch_norm(in[0], /*maps=*/in.size() == 3);  // [C, H, W]; [F] or [C, L]
   }
   if (type == "layernorm") return nn::AnyModule(nn::LayerNorm(nn::LayerNormOptions(in)));
   if (type == "groupnorm") {

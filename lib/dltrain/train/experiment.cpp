@@ -33,6 +33,7 @@
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/model_builder.h"
 #include "dltrain/models/model_summary.h"
+#include "dltrain/models/sync_batchnorm.h"
 #include "dltrain/optim/optimizer_factory.h"
 #include "dltrain/train/class_weights.h"
 #include "dltrain/train/data_parallel.h"
@@ -152,7 +153,12 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   // Same flag on LibTorch 1.13 and 2.x; CPU kernels are then run-to-run identical.
   at::globalContext().setDeterministicAlgorithms(config.deterministic, /*warn_only=*/false);
   const auto input = models::model_input(config.model, data.input_shape, data.num_classes);
+  std::optional<models::SyncBatchNormScope> sync_batchnorm;
+  if (group && config.distributed.sync_batchnorm) {
+    sync_batchnorm.emplace([rank_group = group.get()](std::vector<torch::Tensor>& sums) { rank_group->allreduce_sum(sums); });
+  }
   auto model = models::build_model(config.model, input);
+  sync_batchnorm.reset();
   load_pretrained(*model, config.model, input.input_shape);
   // Frozen tensors stay out of the optimizer, unless train.unfreeze_at_epoch brings them back:
   // then they join its groups now and hold no state until they get gradients.
