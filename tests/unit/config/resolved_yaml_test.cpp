@@ -136,7 +136,7 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   std::vector<std::string> top;
   for (const auto& item : dump) top.push_back(item.first.Scalar());
   CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
-                                        "model", "optimizer", "scheduler", "loss", "regularization", "train"});
+                                        "model", "optimizer", "scheduler", "loss", "regularization", "train", "distributed"});
   CHECK(dump["data"].size() == 22);
   CHECK(dump["data"]["batch_augment"].size() == 3);
   CHECK(dump["data"]["normalize"].size() == 2);

@@ -237,3 +237,15 @@ TEST_CASE("transfer-learning keys are checked") {
   CHECK(c.model.freeze == std::vector<std::string>{"conv*", "norm1_*"});
   CHECK(c.train.unfreeze_at_epoch == 4);
 }
+
+TEST_CASE("the distributed section names its keys and what they take") {
+  CHECK(error_for("model: {type: mlp}\ndistributed: {backend: mpi}\n") ==
+        "configs/x.yaml:2:24: distributed.backend: expected one of auto, gloo, nccl, got \"mpi\"");
+  CHECK(error_for("model: {type: mlp}\ndistributed: {timeout_s: 0}\n") ==
+        "configs/x.yaml:2:26: distributed.timeout_s: expected a positive number, got 0");
+  const auto config = load_config_from_string(
+      "model: {type: mlp}\ndistributed: {backend: gloo, bucket_mb: 4, sync_batchnorm: true}\n", "configs/x.yaml");
+  CHECK(config.distributed.backend == "gloo");
+  CHECK(config.distributed.bucket_mb == 4.0);
+  CHECK(config.distributed.sync_batchnorm);
+}
