@@ -18,6 +18,7 @@ struct SamplerSpec {
   int64_t n_startup = 10;    // tpe: random trials before the model is used
   int64_t n_candidates = 24; // tpe: draws from l(x) per parameter, the best l/g wins
   double prior_weight = 1.0; // tpe
+  bool multivariate = true;  // tpe: unconditional parameters share kernels (Optuna's multivariate=True)
 };
 
 class Sampler {

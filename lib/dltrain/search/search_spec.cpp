@@ -207,12 +207,18 @@ SearchSpec load_search_spec_from_string(const std::string& yaml_text, const std:
 
   if (const YAML::Node sampler = root["sampler"]) {
     if (sampler.IsMap()) {
-      r.only_keys(sampler, "sampler.", {"type", "n_startup", "n_candidates", "prior_weight"});
+      r.only_keys(sampler, "sampler.", {"type", "n_startup", "n_candidates", "prior_weight", "multivariate"});
       if (sampler["type"]) spec.sampler.type = r.text(sampler["type"], "sampler.type");
       if (sampler["n_startup"]) spec.sampler.n_startup = r.integer(sampler["n_startup"], "sampler.n_startup", 0);
       if (sampler["n_candidates"])
         spec.sampler.n_candidates = r.integer(sampler["n_candidates"], "sampler.n_candidates", 1);
       if (sampler["prior_weight"]) spec.sampler.prior_weight = r.number(sampler["prior_weight"], "sampler.prior_weight");
+      if (sampler["multivariate"]) {
+        const std::string flag = r.text(sampler["multivariate"], "sampler.multivariate");
+        if (flag != "true" && flag != "false")
+          r.fail(sampler["multivariate"], "sampler.multivariate", "expected true or false, got \"" + flag + "\"");
+        spec.sampler.multivariate = flag == "true";
+      }
     } else {
       spec.sampler.type = r.text(sampler, "sampler");
     }

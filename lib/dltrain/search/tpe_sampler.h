@@ -1,11 +1,13 @@
-// The tree-structured Parzen estimator (Bergstra et al. 2011), with Optuna 3.1's defaults:
-// after n_startup random trials, finished trials are split into the best gamma(n) =
-// min(ceil(0.1 n), 25) ("good") and the rest; per parameter, Parzen estimators l(x) (good) and
-// g(x) (rest) are fitted - truncated Gaussian mixtures in the parameter's (log) scale with a
-// prior component and magic-clipped bandwidths, smoothed categoricals for choices - and the
-// candidate with the largest l(x)/g(x) among n_candidates draws from l wins. Conditional
-// parameters only see trials where they were active; pruned trials count as worse than all
-// completed ones.
+// The tree-structured Parzen estimator (Bergstra et al. 2011), built like Optuna 3.1's TPE:
+// random until n_startup trials finished; then the best gamma(n) = min(ceil(0.1 n), 25)
+// finished trials are "good", the rest "bad" (pruned ones rank below every completed one), and
+// Parzen estimators l(x) (good) and g(x) (bad) are fitted - truncated Gaussian mixtures in each
+// parameter's (log) scale with a prior kernel and magic-clipped bandwidths, smoothed
+// categoricals for choices. The candidate with the largest l(x)/g(x) among n_candidates draws
+// from l wins. By default the unconditional parameters are estimated jointly (multivariate
+// TPE, one kernel per trial across them, Scott's-rule bandwidths as in BOHB), which keeps good
+// combinations together; each conditional parameter is estimated on its own from the trials
+// that set it. Optuna's default is independent per parameter (`multivariate: false` here).
 #pragma once
 
 #include <memory>
