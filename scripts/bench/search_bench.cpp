@@ -130,10 +130,14 @@ int main(int argc, char** argv) {
     std::filesystem::remove(db);
     run_worker(db, function, plan, objective);
     StudyStore store(db);
-    double best = INFINITY;
-    for (const auto& t : store.trials()) best = std::min(best, t.value);
-    std::printf("{\"function\": \"%s\", \"seed\": %llu, \"trials\": %lld, \"best\": %.6f}\n", function.c_str(),
-                static_cast<unsigned long long>(seed), static_cast<long long>(trials), best);
+    Trial best;
+    best.value = INFINITY;
+    for (const auto& t : store.trials()) {
+      if (t.value < best.value) best = t;
+    }
+    std::printf("{\"function\": \"%s\", \"seed\": %llu, \"trials\": %lld, \"params\": %s, \"best\": %.6f}\n",
+                function.c_str(), static_cast<unsigned long long>(seed), static_cast<long long>(trials),
+                best.params.dump().c_str(), best.value);
   }
   std::filesystem::remove_all(dir);
   return 0;
