@@ -70,6 +70,7 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, CommandAction&
         json["split"] = result.split;
         json["checkpoint"] = result.checkpoint_path;
         json["epoch"] = result.epoch;
+        json["samples_per_second"] = result.samples_per_second;
         if (!plot.empty()) json["plots"] = {{"confusion_matrix", plot}};
         std::cout << json.dump(2) << std::endl;
       } else {

@@ -304,6 +304,7 @@ void describe(SchemaVisitor& v, ExperimentConfig& c) {
   v.field("output", c.output, non_empty_string());
   v.field("threads", c.threads, integer_in(0, kMaxThreads));
   v.field("deterministic", c.deterministic);
+  v.field("memory_format", c.memory_format, one_of({"auto", "channels_last", "contiguous"}));
   section(v, "data", c.data);
   section(v, "model", c.model);
   section(v, "optimizer", c.optimizer);

@@ -292,6 +292,9 @@ struct ExperimentConfig {
   std::string output = "runs";  // parent directory of run directories
   int64_t threads = 0;          // compute threads; 0 = one per available core
   bool deterministic = false;   // deterministic algorithms only: CPU runs are bit-reproducible
+  // Layout of convolution weights and activations: auto (channels_last for conv models on the
+  // CPU, or on CUDA with train.amp) | channels_last | contiguous (NCHW).
+  std::string memory_format = "auto";
   DataConfig data;
   ModelConfig model;
   OptimizerConfig optimizer;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "dltrain/config/load_config.h"
@@ -13,6 +14,7 @@
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/data/image_dataset.h"
 #include "dltrain/io/checkpoint.h"
+#include "dltrain/models/memory_format.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/model_builder.h"
 #include "dltrain/train/evaluation.h"
@@ -53,10 +55,14 @@ EvaluationResult evaluate_checkpoint(const EvaluationRequest& request) {
   auto model = models::build_model(config.model, {info.input_shape, num_classes});
   result.epoch = io::load_checkpoint(result.checkpoint_path, *model, nullptr).epoch;
   model->to(runtime.device);
+  models::apply_memory_format(*model, models::choose_memory_format(config.memory_format, *model, runtime.device, false));
   result.class_names = info.class_names;
 
   data::BatchLoader loader(set, data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()));
+  const auto start = std::chrono::steady_clock::now();
   result.metrics = evaluate(model, loader, num_classes, runtime.device);
+  result.samples_per_second =
+      double(set.size()) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("evaluated {} (epoch {}) on {} {} samples", result.checkpoint_path, result.epoch, set.size(),
                request.split);
   return result;

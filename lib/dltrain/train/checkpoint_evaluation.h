@@ -23,6 +23,7 @@ struct EvaluationResult {
   std::string checkpoint_path;
   std::string split;
   int64_t epoch = 0;
+  double samples_per_second = 0.0;  // of the evaluation pass alone
 };
 
 EvaluationResult evaluate_checkpoint(const EvaluationRequest& request);

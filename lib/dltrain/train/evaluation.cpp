@@ -13,7 +13,8 @@ eval::ClassificationMetrics evaluate(const std::shared_ptr<models::Network>& mod
   eval::ClassificationMetrics metrics(num_classes);
   const bool was_training = model->is_training();
   model->eval();
-  torch::NoGradGuard no_grad;
+  // Inference mode, not just no-grad: tensors skip version counting and view tracking.
+  c10::InferenceMode inference;
   const int64_t k = std::min<int64_t>(5, num_classes);
   loader.start_epoch(0);
   while (auto batch = loader.next()) {

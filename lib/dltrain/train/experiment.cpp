@@ -32,6 +32,7 @@
 #include "dltrain/io/tfevents.h"
 #include "dltrain/io/run_directory.h"
 #include "dltrain/models/model_builder.h"
+#include "dltrain/models/memory_format.h"
 #include "dltrain/models/model_summary.h"
 #include "dltrain/models/sync_batchnorm.h"
 #include "dltrain/optim/optimizer_factory.h"
@@ -168,6 +169,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   if (!unfreezes) built = optim::build_optimizer(config.optimizer, *model);
   const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
+  const auto memory_format =
+      models::choose_memory_format(config.memory_format, *model, runtime.device, config.train.amp);
+  models::apply_memory_format(*model, memory_format);
   auto& optimizer = built.optimizer;
 
   const bool resuming = !options.resume.empty();
@@ -190,8 +194,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   spdlog::info("data: {} train, {} val, {} test samples of shape [{}], {} classes", data.train.size(),
                data.val.size(), data.test.size(), fmt::join(data.input_shape, ", "), data.num_classes);
   if (!data.skipped.empty()) spdlog::warn("{} unreadable image files skipped (data.skip_corrupt)", data.skipped.size());
-  spdlog::info("model {}: {} parameters, {} MACs per sample; device {}; {} compute threads", config.model.type, summary_table.parameters, summary_table.macs,
-               runtime.device.str(), runtime.threads.compute);
+  spdlog::info("model {}: {} parameters, {} MACs per sample; device {} ({}); {} compute threads", config.model.type,
+               summary_table.parameters, summary_table.macs, runtime.device.str(),
+               memory_format == c10::MemoryFormat::ChannelsLast ? "channels-last" : "contiguous", runtime.threads.compute);
   spdlog::info("training samples per class: {}", fmt::join(class_counts, ", "));
   if (!class_weights.empty()) {
     spdlog::info("loss class weights ({}): {:.4g}", config.loss.class_weights.type, fmt::join(class_weights, ", "));
@@ -258,7 +263,9 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   summary["train_time_s"] = outcome.train_seconds;
   summary["samples_per_second"] = outcome.samples_per_second;
   summary["data_wait_fraction"] = outcome.train_seconds > 0 ? outcome.data_wait_seconds / outcome.train_seconds : 0.0;
+  summary["first_step_seconds"] = outcome.first_step_seconds;
   summary["parameters"] = summary_table.parameters;
+  summary["macs_per_sample"] = summary_table.macs;
   summary["class_names"] = data.class_names;
   summary["class_counts"] = class_counts;
   summary["skipped_files"] = {{"count", data.skipped.size()}, {"paths", data.skipped}};

@@ -8,6 +8,7 @@
 #include "dltrain/config/load_config.h"
 #include "dltrain/core/error.h"
 #include "dltrain/io/checkpoint.h"
+#include "dltrain/models/memory_format.h"
 #include "dltrain/models/model_builder.h"
 
 namespace dltrain::train {
@@ -25,6 +26,8 @@ TrainedModel load_trained_model(const std::string& run_dir) {
   trained.model = models::build_model(trained.config.model,
                                       {info.input_shape, static_cast<int64_t>(info.class_names.size())});
   trained.epoch = io::load_checkpoint(trained.checkpoint, *trained.model, nullptr).epoch;
+  models::apply_memory_format(*trained.model, models::choose_memory_format(trained.config.memory_format, *trained.model,
+                                                                         c10::Device(c10::kCPU), false));
   trained.model->eval();
   return trained;
 }

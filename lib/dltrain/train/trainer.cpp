@@ -14,6 +14,7 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/core/fault_injection.h"
+#include "dltrain/core/process_clock.h"
 #include "dltrain/data/batch_loader.h"
 #include "dltrain/data/batch_mixing.h"
 #include "dltrain/dist/gradient_sync.h"
@@ -41,6 +42,7 @@ using Clock = std::chrono::steady_clock;
 
 struct EpochTiming {
   double seconds = 0.0, data_wait = 0.0;
+  double first_step = 0.0;  // seconds since process start when the epoch's first batch was done
   int64_t samples = 0;  // trained in this process (a resumed epoch counts only its rest)
 };
 
@@ -81,6 +83,7 @@ int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader,
     const BatchResult result = step.run(mixed.inputs, mixed.targets);
     ++position.steps_in_epoch;
     ++position.global_step;
+    if (timing.first_step == 0.0) timing.first_step = seconds_since_process_start();
     if (!result.health.empty() && sinks.metrics_log) {
       sinks.metrics_log->append_step(epoch, result.step, result.health);
       for (const auto& [name, value] : result.health) sinks.events->add_scalar("step/" + name, value, result.step);
@@ -271,6 +274,7 @@ TrainingOutcome fit(TrainingRun& run) {
                     {progress, events ? &*events : nullptr, metrics_log ? &*metrics_log : nullptr}, timing);
     outcome.train_seconds += timing.seconds;
     outcome.data_wait_seconds += timing.data_wait;
+    if (outcome.first_step_seconds == 0.0) outcome.first_step_seconds = timing.first_step;
     train_samples += timing.samples;
     if (stop_signal != 0) {
       save_last(position.epochs_done, last_row);

@@ -70,6 +70,7 @@ struct TrainingOutcome {
   double samples_per_second = 0.0;  // training samples (of all ranks) over train_seconds
   double data_wait_seconds = 0.0;
   double allreduce_seconds = 0.0;   // distributed: inside gradient averaging (this rank)
+  double first_step_seconds = 0.0;  // process start to the end of the first batch (start-up cost)
 };
 
 // Throws InterruptedError (exit 130/143) after writing last.pt when SIGINT/SIGTERM arrives.

@@ -135,7 +135,7 @@ TEST_CASE("the dump writes every key of every section in schema order") {
   const YAML::Node dump = YAML::Load(to_yaml(c));
   std::vector<std::string> top;
   for (const auto& item : dump) top.push_back(item.first.Scalar());
-  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "data",
+  CHECK(top == std::vector<std::string>{"name", "seed", "device", "output", "threads", "deterministic", "memory_format", "data",
                                         "model", "optimizer", "scheduler", "loss", "regularization", "train", "distributed"});
   CHECK(dump["data"].size() == 22);
   CHECK(dump["data"]["batch_augment"].size() == 3);
