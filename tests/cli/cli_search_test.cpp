@@ -123,3 +123,40 @@ TEST_CASE("search spec errors are one line and exit 2") {
   CHECK(r.exit_code == 3);
   CHECK(one_line(r.err));
 }
+
+TEST_CASE("a search killed or interrupted mid-trial completes its budget when run again") {
+  TempDir tmp;
+  write_file(tmp.file("base.yaml"), kSearchBase);
+  write_file(tmp.file("spec.yaml"),
+             "base: " + tmp.file("base.yaml") + "\n"
+             "objective: {metric: val/loss, direction: minimize}\n"
+             "sampler: random\n"
+             "budget: {trials: 3}\n"
+             "space: {optimizer.lr: {loguniform: [1.0e-3, 1.0e-2]}}\n"
+             "output: " + tmp.file("out") + "\n");
+  const auto trials = [&] {
+    return nlohmann::json::parse(run_dltrain("search status " + tmp.file("out/study.db") + " --json", tmp.path).out)["trials"];
+  };
+  const auto trial = [&](int number) {
+    for (const auto& t : trials()) {
+      if (t["number"] == number) return t;
+    }
+    return nlohmann::json();
+  };
+  // Killed (SIGKILL) in trial 1's first epoch: the trial stays "running" with a dead worker.
+  const auto killed = run_dltrain("search " + tmp.file("spec.yaml"), tmp.path, "DLTRAIN_FAULT_AT=epoch_end:3");
+  CHECK(killed.exit_code != 0);
+  CHECK(trial(1)["state"] == "running");
+  // Interrupted (SIGINT) in the retried trial 1: it is saved as failed and retriable, exit 130.
+  const auto interrupted = run_dltrain("search " + tmp.file("spec.yaml"), tmp.path, "DLTRAIN_FAULT_AT=validation:1:SIGINT");
+  CHECK(interrupted.exit_code == 130);
+  CHECK(trial(1)["state"] == "failed");
+  const auto resumed = run_dltrain("search " + tmp.file("spec.yaml") + " --json", tmp.path);
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(trials().size() == 3);
+  for (const auto& t : trials()) CHECK(t["state"] == "complete");
+  CHECK(trial(0)["attempts"] == 1);
+  CHECK(trial(1)["attempts"] == 3);
+  CHECK(trial(2)["attempts"] == 1);
+}

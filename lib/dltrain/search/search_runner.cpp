@@ -125,14 +125,16 @@ WorkerSummary run_worker(const std::string& storage, const std::string& fingerpr
       store.finish(trial->number, outcome.pruned ? TrialState::pruned : TrialState::complete,
                    std::isfinite(value) ? std::optional<double>(value) : std::nullopt,
                    std::isfinite(value) ? "" : "the objective is not a finite number");
-    } catch (const InterruptedError& e) {
-      // The worker, not the trial, stopped: a later run retries it.
-      store.finish(trial->number, TrialState::failed, std::nullopt, e.what(), /*retriable=*/true);
-      throw;
     } catch (const SpecError& e) {
       store.finish(trial->number, TrialState::failed, std::nullopt, e.what());
       throw;
     } catch (const Error& e) {
+      // Interrupted (matched by code: errors are rethrown with config positions on the way):
+      // the worker, not the trial, stopped, so a later run retries it.
+      if (e.code() == ExitCode::interrupted_int || e.code() == ExitCode::interrupted_term) {
+        store.finish(trial->number, TrialState::failed, std::nullopt, e.what(), /*retriable=*/true);
+        throw;
+      }
       summary.epochs += epochs;
       spdlog::warn("trial {} failed: {}", trial->number, e.what());
       store.finish(trial->number, TrialState::failed, std::nullopt, e.what());
