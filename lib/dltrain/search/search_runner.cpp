@@ -64,16 +64,25 @@ WorkerSummary run_worker(const std::string& storage, const std::string& fingerpr
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   WorkerSummary summary;
 
-  // New trials redraw until the constraints hold (grid points cannot be redrawn).
+  // New trials redraw until the constraints hold (grid points cannot be redrawn). Each rejected
+  // candidate joins the history the sampler sees as a pruned trial that reached no epoch, so TPE
+  // ranks it below every real trial and stops proposing its region.
   std::string last_verdict;
   const Proposal propose = [&](const std::vector<Trial>& history, int64_t number) {
+    std::vector<Trial> seen = history;
     Assignment params;
     for (int64_t attempt = 0; attempt < plan.max_redraws; ++attempt) {
-      Assignment next = sampler->sample(plan.space, history, number, attempt);
+      Assignment next = sampler->sample(plan.space, seen, number, attempt);
       if (attempt > 0 && next == params) break;
       params = std::move(next);
       last_verdict = constraints ? constraints(params) : "";
       if (last_verdict.empty()) break;
+      Trial rejected;
+      rejected.number = -1 - attempt;
+      rejected.state = TrialState::pruned;
+      rejected.params = params;
+      rejected.has_value = true;
+      seen.push_back(rejected);
     }
     return params;
   };
@@ -138,6 +147,12 @@ WorkerSummary run_worker(const std::string& storage, const std::string& fingerpr
       summary.epochs += epochs;
       spdlog::warn("trial {} failed: {}", trial->number, e.what());
       store.finish(trial->number, TrialState::failed, std::nullopt, e.what());
+    } catch (const std::exception& e) {
+      // A LibTorch error inside one candidate (an architecture that cannot run) fails that trial only.
+      summary.epochs += epochs;
+      const std::string message = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+      spdlog::warn("trial {} failed: {}", trial->number, message);
+      store.finish(trial->number, TrialState::failed, std::nullopt, one_line(message));
     }
   }
   return summary;
