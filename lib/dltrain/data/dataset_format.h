@@ -20,6 +20,9 @@ struct FormatRequest {
   const std::string& key;      // "train" | "test", for messages and default file names
   const config::DataConfig& config;
   const ImageSupport& images;
+  // false: the caller needs shapes, labels and counts only (dltrain check); a format may leave
+  // the pixel values unread (zeros). true: everything is read and checked.
+  bool pixels = true;
 };
 
 struct NamedSplit {

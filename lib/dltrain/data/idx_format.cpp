@@ -12,12 +12,14 @@ namespace dltrain::data {
 NamedSplit read_idx_format(const FormatRequest& request) {
   LabeledImages raw;
   try {
-    raw = read_idx_split(request.locator);
+    raw = read_idx_split(request.locator, request.pixels);
   } catch (const DataError& e) {
     throw DataError("data." + request.key + ": " + e.what());
   }
   NamedSplit split;
-  split.set.images = torch::from_blob(raw.pixels.data(), {raw.count, 1, raw.rows, raw.cols}, torch::kUInt8).clone();
+  split.set.images = request.pixels
+                         ? torch::from_blob(raw.pixels.data(), {raw.count, 1, raw.rows, raw.cols}, torch::kUInt8).clone()
+                         : torch::zeros({raw.count, 1, raw.rows, raw.cols}, torch::kUInt8);
   split.set.labels = torch::tensor(raw.labels, torch::kInt64);
   const int64_t classes = raw.count > 0 ? split.set.labels.max().item<int64_t>() + 1 : 0;
   const auto& names = request.config.class_names;

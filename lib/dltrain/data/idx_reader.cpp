@@ -167,7 +167,7 @@ std::vector<uint8_t> read_values(ByteSource& source, uint64_t declared, const st
 
 }  // namespace
 
-IdxArray read_idx_file(const std::string& path) {
+IdxArray read_idx_file(const std::string& path, bool header_only) {
   auto source = open_source(path);
 
   uint8_t head[4];
@@ -196,6 +196,7 @@ IdxArray read_idx_file(const std::string& path) {
     array.dims.push_back(dim);
   }
 
+  if (header_only) return array;
   if (auto left = source->remaining(); left && *left != declared) {
     fail(path, fmt::format("{}: header declares {} values, file has {}", *left < declared ? "truncated" : "trailing data",
                            declared, *left));
@@ -220,10 +221,10 @@ std::string find_idx_file(const std::string& prefix, const std::string& suffix) 
 
 }  // namespace
 
-LabeledImages read_idx_split(const std::string& prefix) {
+LabeledImages read_idx_split(const std::string& prefix, bool pixels) {
   const std::string images_path = find_idx_file(prefix, "-images-idx3-ubyte");
   const std::string labels_path = find_idx_file(prefix, "-labels-idx1-ubyte");
-  IdxArray images = read_idx_file(images_path);
+  IdxArray images = read_idx_file(images_path, /*header_only=*/!pixels);
   IdxArray labels = read_idx_file(labels_path);
   if (images.dims.size() != 3) {
     fail(images_path, fmt::format("expected images with 3 dimensions (count, rows, cols), got {}", images.dims.size()));

@@ -16,7 +16,8 @@ struct IdxArray {
 
 // Reads a raw or gzip IDX file (gzip is detected by its 1f 8b magic, not by the name).
 // Only element type 0x08 (unsigned byte) is supported. Throws DataError naming the path.
-IdxArray read_idx_file(const std::string& path);
+// header_only: the dimensions alone (values stays empty; the rest of the file is not checked).
+IdxArray read_idx_file(const std::string& path, bool header_only = false);
 
 // Images [count, rows, cols] with their labels, as read from an images/labels file pair.
 struct LabeledImages {
@@ -27,6 +28,7 @@ struct LabeledImages {
 
 // prefix "/usr/share/datasets/fashion-mnist/train" reads "<prefix>-images-idx3-ubyte" and
 // "<prefix>-labels-idx1-ubyte", each raw or with a ".gz" suffix (the raw file wins if both exist).
-LabeledImages read_idx_split(const std::string& prefix);
+// pixels false: the images file's header only (pixels stays empty), for shapes and counts.
+LabeledImages read_idx_split(const std::string& prefix, bool pixels = true);
 
 }  // namespace dltrain::data

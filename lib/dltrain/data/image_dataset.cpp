@@ -28,9 +28,9 @@ constexpr FormatEntry kFormats[] = {{"idx", read_idx_format},
                                     {"csv", read_csv_format}};
 
 NamedSplit read_split(const config::DataConfig& config, const std::string& locator, const std::string& key,
-                      const ImageSupport& images) {
+                      const ImageSupport& images, bool pixels = true) {
   for (const auto& format : kFormats) {
-    if (config.format == format.name) return format.read(FormatRequest{locator, key, config, images});
+    if (config.format == format.name) return format.read(FormatRequest{locator, key, config, images, pixels});
   }
   throw ConfigError("data.format: \"" + config.format + "\" is not a known format");
 }
@@ -121,9 +121,11 @@ NamedImages load_training_source(const config::DataConfig& config, const ImageSu
   return {std::move(train.set), std::move(train.class_names), std::move(train.sources)};
 }
 
-DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images) {
+DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images,
+                           DataDepth depth) {
+  const bool pixels = depth == DataDepth::everything;
   DatasetSplits splits;
-  NamedSplit source = read_split(config, config.train, "train", images);
+  NamedSplit source = read_split(config, config.train, "train", images, pixels);
   splits.class_names = chosen_class_names(source.class_names, config.classes);
   splits.feature_names = source.feature_names;
   splits.skipped = source.skipped;
@@ -141,7 +143,7 @@ DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, cons
   }
   splits.train = long_tail(splits.train, config.subset, splits.num_classes, mix_seed(seed, 4));
   if (!config.test.empty()) {
-    NamedSplit test = read_split(config, config.test, "test", images);
+    NamedSplit test = read_split(config, config.test, "test", images, pixels);
     map_to_training_classes(test, source.class_names);
     splits.skipped.insert(splits.skipped.end(), test.skipped.begin(), test.skipped.end());
     splits.test = subset(select_classes(test.set, config.classes, "data.test"), config.subset.test, mix_seed(seed, 3));

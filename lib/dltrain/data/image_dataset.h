@@ -42,7 +42,11 @@ struct DatasetSplits {
 // the data.augment pipelines (training: all ops; val/test: the deterministic ones).
 // `images` decodes image files and builds augmentations (empty: formats and ops that need them
 // are a ConfigError). Throws DataError for unreadable or inconsistent files.
-DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images = {});
+// DataDepth::shapes: only shapes, labels and counts are wanted (dltrain check); formats that can
+// (idx) skip the pixel values, which are then zeros.
+enum class DataDepth { everything, shapes };
+DatasetSplits load_dataset(const config::DataConfig& config, uint64_t seed, const ImageSupport& images = {},
+                           DataDepth depth = DataDepth::everything);
 
 // The training split as read (no subset, no validation split), with its class names: what
 // `dltrain augment` multiplies.

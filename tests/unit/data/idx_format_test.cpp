@@ -47,3 +47,18 @@ TEST_CASE("a label beyond data.class_names is a data error naming the file and t
                     Catch::Contains("data.train") && Catch::Contains("label 9") &&
                         Catch::Contains("fashion-mnist/train") && Catch::Contains("only 3 classes"));
 }
+
+TEST_CASE("a shapes-only load (dltrain check) reads no pixels but gives the same splits, shape and classes") {
+  auto config = fashion_config();
+  config.val_split = 0.25;
+  const auto full = data::load_dataset(config, 3);
+  const auto shapes = data::load_dataset(config, 3, {}, data::DataDepth::shapes);
+  CHECK(shapes.train.size() == full.train.size());
+  CHECK(shapes.val.size() == full.val.size());
+  CHECK(shapes.test.size() == full.test.size());
+  CHECK(shapes.input_shape == full.input_shape);
+  CHECK(shapes.num_classes == full.num_classes);
+  CHECK(torch::equal(shapes.train.labels, full.train.labels));
+  CHECK(shapes.train.images.sum().item<int64_t>() == 0);  // left unread
+  CHECK(full.train.images.sum().item<int64_t>() > 0);
+}
