@@ -47,8 +47,9 @@ def parse_args():
 
 
 ARGS = parse_args()
-# OpenBLAS reads this when torch loads it: the same budget dltrain sets (BLAS = compute threads).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", str(ARGS.threads))
+# OpenBLAS reads this when torch loads it: the budget dltrain sets (single-threaded BLAS beside
+# the compute threads; see core/thread_budget.cpp), so both sides run with the same threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import torch  # noqa: E402  (after the BLAS thread budget)
 import torch.nn as nn  # noqa: E402

@@ -42,9 +42,11 @@ ThreadBudget apply_thread_budget(int64_t requested_threads) {
   ThreadBudget budget;
   budget.compute = requested_threads > 0 ? static_cast<int>(requested_threads) : available_cores();
   at::set_num_threads(budget.compute);
-  // GEMMs are called from the training thread outside OpenMP regions, so OpenBLAS may use the
-  // same number of threads without the two pools running at once.
-  budget.blas = budget.compute;
+  // OpenBLAS runs single-threaded, in the thread that calls it. With its own pool of `compute`
+  // threads, GEMMs ran while LibTorch's OpenMP workers still spun at their last barrier, and the
+  // two pools fought for the cores: on 2 cores the quickstart CNN trained about 1.5x and the
+  // benchmark MLP about 2x faster with one BLAS thread (scripts/bench/compare.py, README).
+  budget.blas = 1;
   using SetThreads = void (*)(int);
   if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     set_blas_threads(budget.blas);
