@@ -147,6 +147,23 @@ TEST_CASE("two separately started processes with the torchrun variables train to
   CHECK(rank1.err.find("epoch 2/2") == std::string::npos);  // rank 1 reports warnings only
 }
 
+TEST_CASE("without a launcher, a peer that dies makes the survivor fail at once with one line, not hang") {
+  TempDir dir, rank1_dir;
+  write_file(dir.file("ddp.yaml"), kDataParallelConfig);
+  const std::string env = "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(unused_port());
+  const std::string args = "run " + dir.file("ddp.yaml") + " --output " + dir.file("runs");
+  const auto start = std::chrono::steady_clock::now();
+  CliResult rank1;
+  std::thread other([&] { rank1 = run_dltrain(args, rank1_dir.path, env + " RANK=1 DLTRAIN_FAULT_AT=step:4"); });
+  const auto rank0 = run_dltrain(args, dir.path, env + " RANK=0");
+  other.join();
+  INFO(rank0.err);
+  CHECK(rank1.exit_code != 0);  // killed
+  CHECK(rank0.exit_code == 1);
+  CHECK(rank0.err.find("error: rank 0 of 2: all-reduce failed") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(25));  // distributed.timeout_s is 30
+}
+
 TEST_CASE("an interrupted data-parallel job stops all ranks at one step and resumes to the uninterrupted result") {
   TempDir dir;
   write_file(dir.file("ddp.yaml"), kDataParallelConfig);
