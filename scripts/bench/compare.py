@@ -52,7 +52,7 @@ def dltrain_train(model, augment, args, workdir, epochs=1, images=None):
     config = "configs/quickstart.yaml" if model == "cnn" else "scripts/bench/mlp.yaml"
     command = [str(DLTRAIN), "run", config, "--quiet", "--json", "--force", "--output", workdir,
                "--set", f"name={model}-{augment}", "--set", f"threads={args.threads}",
-               "--set", f"train.epochs={epochs}", "--set", "data.workers=1"]
+               "--set", f"train.epochs={epochs}"]
     if images:
         command += ["--set", f"data.subset.train={images}"]
     if augment == "standard":
