@@ -36,6 +36,16 @@ class SpecReader {
     }
   }
 
+  // A word from a fixed vocabulary (sampler, pruner), or a one-line error with a suggestion.
+  void require_one_of(const YAML::Node& node, const std::string& key, const std::string& value,
+                      const std::vector<std::string>& choices) const {
+    if (std::find(choices.begin(), choices.end(), value) != choices.end()) return;
+    std::string list;
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+    fail(node, key, "expected " + list + ", got \"" + value + "\"" + config::did_you_mean(value, choices));
+  }
+
   std::string text(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar()) fail(node, key, "expected a string");
     return node.Scalar();
@@ -222,10 +232,7 @@ SearchSpec load_search_spec_from_string(const std::string& yaml_text, const std:
     } else {
       spec.sampler.type = r.text(sampler, "sampler");
     }
-    if (spec.sampler.type != "grid" && spec.sampler.type != "random" && spec.sampler.type != "tpe")
-      r.fail(sampler.IsMap() ? sampler["type"] : sampler, "sampler",
-             "expected grid, random or tpe, got \"" + spec.sampler.type + "\"" +
-                 config::did_you_mean(spec.sampler.type, {"grid", "random", "tpe"}));
+    r.require_one_of(sampler.IsMap() ? sampler["type"] : sampler, "sampler", spec.sampler.type, {"grid", "random", "tpe"});
   }
   if (const YAML::Node pruner = root["pruner"]) {
     if (pruner.IsMap()) {
@@ -242,10 +249,7 @@ SearchSpec load_search_spec_from_string(const std::string& yaml_text, const std:
     } else {
       spec.pruner.type = r.text(pruner, "pruner");
     }
-    if (spec.pruner.type != "none" && spec.pruner.type != "median" && spec.pruner.type != "asha")
-      r.fail(pruner.IsMap() ? pruner["type"] : pruner, "pruner",
-             "expected none, median or asha, got \"" + spec.pruner.type + "\"" +
-                 config::did_you_mean(spec.pruner.type, {"none", "median", "asha"}));
+    r.require_one_of(pruner.IsMap() ? pruner["type"] : pruner, "pruner", spec.pruner.type, {"none", "median", "asha"});
   }
 
   const YAML::Node space = root["space"];

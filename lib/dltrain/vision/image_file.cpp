@@ -48,6 +48,9 @@ void write_png(const std::string& path, const data::DecodedImage& image) {
 }
 
 data::ImageSupport image_support() {
+  // OpenCV would spread each small image over its own thread pool, on the cores LibTorch's
+  // threads are computing on; dltrain parallelizes over samples (data.workers) instead.
+  cv::setNumThreads(0);
   return {read_image_file, [](const std::vector<config::LayerConfig>& ops, bool training) {
             return std::static_pointer_cast<const data::SampleTransform>(build_augmentation(ops, training));
           }};
