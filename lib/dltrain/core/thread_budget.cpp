@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <mutex>
 
 namespace dltrain {
 namespace {
@@ -42,6 +43,11 @@ ThreadBudget apply_thread_budget(int64_t requested_threads) {
   ThreadBudget budget;
   budget.compute = requested_threads > 0 ? static_cast<int>(requested_threads) : available_cores();
   at::set_num_threads(budget.compute);
+  // The inter-op pool serves only TorchScript's fork/wait, which dltrain does not use: one
+  // thread, instead of one per core competing with the compute threads. LibTorch accepts this
+  // once per process, before the pool starts.
+  static std::once_flag interop_once;
+  std::call_once(interop_once, [] { at::set_num_interop_threads(1); });
   // OpenBLAS runs single-threaded, in the thread that calls it. With its own pool of `compute`
   // threads, GEMMs ran while LibTorch's OpenMP workers still spun at their last barrier, and the
   // two pools fought for the cores: on 2 cores the quickstart CNN trained about 1.5x and the
