@@ -27,4 +27,11 @@ void apply_memory_format(torch::nn::Module& model, c10::MemoryFormat format) {
   }
 }
 
+c10::MemoryFormat use_memory_format(const std::string& setting, torch::nn::Module& model, const c10::Device& device,
+                                    bool amp) {
+  const auto format = choose_memory_format(setting, model, device, amp);
+  apply_memory_format(model, format);
+  return format;
+}
+
 }  // namespace dltrain::models

@@ -25,4 +25,8 @@ c10::MemoryFormat choose_memory_format(const std::string& setting, torch::nn::Mo
 // Re-lays the model's 4-D parameters (in place: optimizers keep their references).
 void apply_memory_format(torch::nn::Module& model, c10::MemoryFormat format);
 
+// choose_memory_format, then apply_memory_format; returns the layout chosen.
+c10::MemoryFormat use_memory_format(const std::string& setting, torch::nn::Module& model, const c10::Device& device,
+                                    bool amp);
+
 }  // namespace dltrain::models

@@ -55,7 +55,7 @@ EvaluationResult evaluate_checkpoint(const EvaluationRequest& request) {
   auto model = models::build_model(config.model, {info.input_shape, num_classes});
   result.epoch = io::load_checkpoint(result.checkpoint_path, *model, nullptr).epoch;
   model->to(runtime.device);
-  models::apply_memory_format(*model, models::choose_memory_format(config.memory_format, *model, runtime.device, false));
+  models::use_memory_format(config.memory_format, *model, runtime.device, /*amp=*/false);
   result.class_names = info.class_names;
 
   data::BatchLoader loader(set, data::loader_options_for(config.data, 0, /*training=*/false, runtime.device.is_cuda()));

@@ -169,9 +169,7 @@ nlohmann::ordered_json run_experiment(const config::ExperimentConfig& config, co
   if (!unfreezes) built = optim::build_optimizer(config.optimizer, *model);
   const auto summary_table = models::summarize(*model, input.input_shape, config.data.batch_size);
   model->to(runtime.device);
-  const auto memory_format =
-      models::choose_memory_format(config.memory_format, *model, runtime.device, config.train.amp);
-  models::apply_memory_format(*model, memory_format);
+  const auto memory_format = models::use_memory_format(config.memory_format, *model, runtime.device, config.train.amp);
   auto& optimizer = built.optimizer;
 
   const bool resuming = !options.resume.empty();

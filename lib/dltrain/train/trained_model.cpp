@@ -26,8 +26,7 @@ TrainedModel load_trained_model(const std::string& run_dir) {
   trained.model = models::build_model(trained.config.model,
                                       {info.input_shape, static_cast<int64_t>(info.class_names.size())});
   trained.epoch = io::load_checkpoint(trained.checkpoint, *trained.model, nullptr).epoch;
-  models::apply_memory_format(*trained.model, models::choose_memory_format(trained.config.memory_format, *trained.model,
-                                                                         c10::Device(c10::kCPU), false));
+  models::use_memory_format(trained.config.memory_format, *trained.model, c10::Device(c10::kCPU), /*amp=*/false);
   trained.model->eval();
   return trained;
 }

@@ -5,11 +5,11 @@
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
 #include <sstream>
 
 #include "dltrain/core/error.h"
 #include "dltrain/dist/launcher.h"
+#include "file_contents.h"
 #include "temp_dir.h"
 
 using namespace dltrain;
@@ -25,13 +25,6 @@ dist::LaunchOptions shell_workers(int workers, const std::string& script) {
   return options;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 TEST_CASE("each worker gets its rank and the job's rendezvous in the environment") {
@@ -41,7 +34,7 @@ TEST_CASE("each worker gets its rank and the job's rendezvous in the environment
   CHECK(dist::launch_local_workers(options) == 0);
   std::string port;
   for (int rank = 0; rank < 3; ++rank) {
-    std::stringstream fields(read_text(dir.path + "/" + std::to_string(rank)));
+    std::stringstream fields(read_file(dir.path + "/" + std::to_string(rank)));
     int r, local, world, local_world;
     std::string addr, this_port;
     fields >> r >> local >> world >> local_world >> addr >> this_port;
@@ -70,7 +63,7 @@ TEST_CASE("the first failing worker is named and the others are stopped, none le
     CHECK(error.code() == ExitCode::internal);
   }
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
-  const std::string pid = read_text(dir.path + "/pid");
+  const std::string pid = read_file(dir.path + "/pid");
   if (!pid.empty()) CHECK(kill(std::stoi(pid), 0) != 0);  // gone
 }
 
