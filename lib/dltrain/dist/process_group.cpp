@@ -134,10 +134,14 @@ void ProcessGroup::broadcast(std::vector<torch::Tensor>& tensors, int root) {
   guarded("broadcast", [&] {
     c10d::BroadcastOptions options;
     options.rootRank = root;
+    std::vector<c10::intrusive_ptr<c10d::Work>> pending;
+    std::vector<std::vector<torch::Tensor>> slots;
+    slots.reserve(tensors.size());
     for (auto& tensor : tensors) {
-      std::vector<torch::Tensor> slot{tensor};
-      impl_->comm->broadcast(slot, options)->wait();
+      slots.push_back({tensor});
+      pending.push_back(impl_->comm->broadcast(slots.back(), options));
     }
+    for (auto& work : pending) work->wait();
   });
 }
 

@@ -42,7 +42,7 @@ class ProcessGroup {
   // In place: each tensor becomes the element-wise sum over ranks. The tensors' collectives are
   // all launched before the first is waited for, so they overlap.
   void allreduce_sum(std::vector<torch::Tensor>& tensors);
-  // In place: each tensor becomes root's.
+  // In place: each tensor becomes root's (all launched before the first is waited for).
   void broadcast(std::vector<torch::Tensor>& tensors, int root = 0);
   void barrier();
   // Whether `local` holds on any rank.
