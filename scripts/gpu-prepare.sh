@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p .deps/debs .deps/root .deps/fmnist
 (cd .deps/debs && apt-get download libyaml-cpp-dev libyaml-cpp0.7 libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 \
-  libcli11-dev catch2 nlohmann-json3-dev)
+  libcli11-dev catch2 nlohmann-json3-dev libsqlite3-dev libsqlite3-0 libgloo-dev)
 for deb in .deps/debs/*.deb; do dpkg -x "$deb" .deps/root; done
 # An IDX subset: the header with the new count, then the first records.
 python3 - <<'PY'

@@ -6,16 +6,15 @@
 #include <filesystem>
 #include <string>
 
+#include "dltrain/io/remove_tree.h"
+
 struct TempDir {
   std::string path;
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "dltrain-test-XXXXXX").string();
     path = mkdtemp(pattern.data());
   }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
+  ~TempDir() { dltrain::io::remove_tree(path); }
   std::string file(const std::string& name) const { return path + "/" + name; }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

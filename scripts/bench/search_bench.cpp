@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dltrain/io/remove_tree.h"
 #include "dltrain/search/search_runner.h"
 #include "dltrain/search/study_store.h"
 
@@ -139,6 +140,6 @@ int main(int argc, char** argv) {
                 function.c_str(), static_cast<unsigned long long>(seed), static_cast<long long>(trials),
                 best.params.dump().c_str(), best.value);
   }
-  std::filesystem::remove_all(dir);
+  dltrain::io::remove_tree(dir.string());
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dltrain/core/error.h"
+#include "dltrain/io/remove_tree.h"
 
 namespace dltrain::io {
 namespace fs = std::filesystem;
@@ -23,7 +24,7 @@ RunDirectory create_run_directory(const std::string& output, const std::string& 
   if (ec) throw DataError("output: cannot create directory '" + output + "': " + ec.message());
   fs::path path = fs::path(output) / name;
   if (force && fs::exists(path)) {
-    fs::remove_all(path, ec);
+    ec = remove_tree(path.string());
     if (ec) throw DataError("--force: cannot remove '" + path.string() + "': " + ec.message());
   }
   for (int suffix = 2; !fs::create_directory(path, ec); ++suffix) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dltrain/core/error.h"
+#include "dltrain/io/remove_tree.h"
 
 #include <catch2/catch.hpp>
 
@@ -20,7 +21,7 @@ class TempFile {
     std::filesystem::create_directories(path_.parent_path());
     std::ofstream(path_) << text;
   }
-  ~TempFile() { std::filesystem::remove_all(path_.parent_path()); }
+  ~TempFile() { dltrain::io::remove_tree(path_.parent_path().string()); }
   std::string path() const { return path_.string(); }
 
  private:
