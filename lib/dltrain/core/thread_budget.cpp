@@ -59,12 +59,18 @@ ThreadBudget apply_thread_budget(int64_t requested_threads) {
     budget.blas_sized = true;
   }
   budget.blas_library = mapped_blas_library();
+  budget.blas_kernels = select_blas_kernels();
   return budget;
 }
 
 void log_thread_budget(const ThreadBudget& budget) {
   spdlog::debug("threads: compute {}, BLAS {} ({}), BLAS library {}", budget.compute, budget.blas,
                 budget.blas_sized ? "OpenBLAS" : "not sized", budget.blas_library.empty() ? "unknown" : budget.blas_library);
+  const auto& kernels = budget.blas_kernels;
+  if (kernels.active != kernels.detected) {
+    spdlog::debug("OpenBLAS kernels: {} (it chose {} at load: it does not know this CPU model)", kernels.active,
+                  kernels.detected);
+  }
   if (budget.blas_library.find("/blas/") != std::string::npos) {
     spdlog::warn("the reference BLAS ({}) is loaded: matrix products run many times slower; "
                  "install libopenblas0-pthread (scripts/setup.sh does)", budget.blas_library);

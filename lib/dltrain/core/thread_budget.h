@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "dltrain/core/blas_kernels.h"
+
 namespace dltrain {
 
 struct ThreadBudget {
@@ -12,6 +14,7 @@ struct ThreadBudget {
   int blas = 1;             // openblas_set_num_threads, when OpenBLAS is the loaded BLAS
   bool blas_sized = false;  // false when the loaded BLAS exposes no thread control
   std::string blas_library; // path of the libblas mapped into this process ("" if unknown)
+  BlasKernels blas_kernels;  // OpenBLAS's kernel family, as detected at load and as running
 };
 
 // Cores this process may run on (sched_getaffinity), at least 1.
