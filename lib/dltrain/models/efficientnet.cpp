@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dltrain/models/dropout.h"
 #include "dltrain/models/layers.h"
 #include "dltrain/models/model_families.h"
 #include "dltrain/models/residual.h"
@@ -80,7 +81,7 @@ std::shared_ptr<Network> build_efficientnet(const config::ModelConfig& config, c
   model->add("avgpool", torch::nn::AdaptiveAvgPool2d(1));
   model->add("flatten", torch::nn::Flatten());
   Chain classifier;
-  classifier->add("0", torch::nn::Dropout(config.dropout));
+  classifier->add("0", Dropout(config.dropout));
   classifier->add("1", torch::nn::Linear(last_out, input.num_classes));
   model->add("classifier", classifier);
 

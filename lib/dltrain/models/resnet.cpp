@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dltrain/core/error.h"
+#include "dltrain/models/dropout.h"
 #include "dltrain/models/layers.h"
 #include "dltrain/models/model_families.h"
 #include "dltrain/models/residual.h"
@@ -96,7 +97,7 @@ std::shared_ptr<Network> build_preset(const config::ModelConfig& config, const M
   }
   model->add("avgpool", torch::nn::AdaptiveAvgPool2d(1));
   model->add("flatten", torch::nn::Flatten());
-  if (config.dropout > 0.0) model->add("dropout", torch::nn::Dropout(config.dropout));
+  if (config.dropout > 0.0) model->add("dropout", Dropout(config.dropout));
   model->add("fc", torch::nn::Linear(in_channels, input.num_classes));
   init_convs_fan_out(*model);
   return model;

@@ -6,6 +6,7 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/core/shape_text.h"
+#include "dltrain/models/dropout.h"
 #include "dltrain/models/layer_options.h"
 #include "dltrain/models/layers.h"
 #include "dltrain/models/model_families.h"
@@ -63,7 +64,7 @@ nn::AnyModule make_layer(LayerOptions& o, const Shape& in) {
     require_rank(o, in, {3}, "[C, H, W]");
     return nn::AnyModule(nn::InstanceNorm2d(nn::InstanceNorm2dOptions(in[0]).affine(true)));
   }
-  if (type == "dropout") return nn::AnyModule(nn::Dropout(o.fraction("p", 0.5)));
+  if (type == "dropout") return nn::AnyModule(Dropout(o.fraction("p", 0.5)));
   if (type == "dropout2d") {
     require_rank(o, in, {3}, "[C, H, W]");
     return nn::AnyModule(nn::Dropout2d(o.fraction("p", 0.5)));
