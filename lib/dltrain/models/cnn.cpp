@@ -1,5 +1,6 @@
 // Small convolutional network: stages of [conv, norm, activation] x convs_per_stage, each stage
-// ending in a 2x2 max-pool, then the shared classifier head.
+// ending in a 2x2 max-pool (placed before the stage's last activation when they commute), then
+// the shared classifier head.
 #include <torch/torch.h>
 
 #include "dltrain/core/error.h"
@@ -28,10 +29,18 @@ std::shared_ptr<Network> build_cnn(const config::ModelConfig& config, const Mode
                          .bias(norm.type == "none");
       model->add("conv" + n, torch::nn::Conv2d(options));
       if (auto layer = make_norm2d(norm, config.channels[stage]); !layer.is_empty()) model->add("norm" + n, std::move(layer));
-      model->add("act" + n, make_activation(activation));
+      const bool last_in_stage = k + 1 == config.convs_per_stage;
+      // max(f(a), f(b)) = f(max(a, b)) for a non-decreasing f, so pooling first gives the same
+      // values and gradients while the activation (and its backward) touches a quarter of them.
+      if (last_in_stage && commutes_with_max_pool(activation)) {
+        model->add("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
+        model->add("act" + n, make_activation(activation));
+      } else {
+        model->add("act" + n, make_activation(activation));
+        if (last_in_stage) model->add("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
+      }
       channels = config.channels[stage];
     }
-    model->add("pool" + std::to_string(stage + 1), torch::nn::MaxPool2d(2));
     height /= 2;
     width /= 2;
   }

@@ -23,6 +23,12 @@ torch::nn::AnyModule make_activation(const std::string& name) {
   throw ConfigError("model.activation: unknown activation \"" + name + "\"");
 }
 
+bool commutes_with_max_pool(const std::string& activation) {
+  // GELU and SiLU dip below zero and are not monotonic; tanh and sigmoid saturate to equal
+  // float values with different slopes, so their argmax (and gradient) could move.
+  return activation == "relu" || activation == "relu6" || activation == "leaky_relu" || activation == "elu";
+}
+
 std::string resolve_activation(const std::string& configured, const char* family_standard) {
   // auto (the default) is the family's own: ReLU for mlp/cnn/resnet, ReLU6 for mobilenet_v2,
   // SiLU for efficientnet, so the presets match their papers unless the user picks another.

@@ -14,6 +14,10 @@ namespace dltrain::models {
 // relu | relu6 | leaky_relu | elu | gelu | silu | tanh | sigmoid
 torch::nn::AnyModule make_activation(const std::string& name);
 
+// Whether max-pooling after the activation equals the activation after max-pooling, gradients
+// included: true for the non-decreasing ones whose ties only occur where their slope is zero.
+bool commutes_with_max_pool(const std::string& activation);
+
 // `model.activation`, with "auto" or the default (relu) replaced by the family's standard one.
 std::string resolve_activation(const std::string& configured, const char* family_standard);
 

@@ -112,7 +112,7 @@ TEST_CASE("saliency and integrated gradients of a trained model peak inside the 
         trained->forward(test_data.images).argmax(1).eq(test_data.labels).to(torch::kDouble).mean().item<double>();
     REQUIRE(accuracy > 0.95);
   }
-  CHECK(train::default_cam_layer(*trained, {1, kSize, kSize}) == "pool2");
+  CHECK(train::default_cam_layer(*trained, {1, kSize, kSize}) == "act2_1");
 
   auto random = patch_model(8);
   random->eval();
