@@ -6,10 +6,21 @@
 #include <torch/optim/optimizer.h>
 #include <torch/version.h>
 
+#include <variant>
+
 #define DL_TORCH_AT_LEAST(maj, min) \
   (TORCH_VERSION_MAJOR > (maj) || (TORCH_VERSION_MAJOR == (maj) && TORCH_VERSION_MINOR >= (min)))
 
 namespace dltrain::compat {
+
+// The alternative T of a module-options variant (conv padding, padding_mode), or nullptr: they
+// are c10::variant in 1.13 and std::variant in 2.x. Argument-dependent lookup picks the get_if
+// of whichever namespace the variant lives in.
+template <class T, class Variant>
+const T* variant_alternative(const Variant& options_variant) {
+  using std::get_if;
+  return get_if<T>(&options_variant);
+}
 
 // 1.13's zero_grad() fills zeros, 2.x's default sets grads to undefined. dltrain always drops
 // them (cheaper, same as upstream's default); code that reads .grad() must accept undefined.

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "dltrain/models/batch_norm_folding.h"
+
 namespace dltrain::train {
 
 eval::ClassificationMetrics evaluate(const std::shared_ptr<models::Network>& model, data::BatchLoader& loader,
@@ -15,12 +17,13 @@ eval::ClassificationMetrics evaluate(const std::shared_ptr<models::Network>& mod
   model->eval();
   // Inference mode, not just no-grad: tensors skip version counting and view tracking.
   c10::InferenceMode inference;
+  const auto network = models::fold_batch_norm(model);
   const int64_t k = std::min<int64_t>(5, num_classes);
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(device, /*non_blocking=*/true);
     auto targets = batch->targets.to(device, /*non_blocking=*/true);
-    auto logits = model->forward(inputs);
+    auto logits = network->forward(inputs);
     const auto loss_sum = F::cross_entropy(logits, targets, F::CrossEntropyFuncOptions().reduction(torch::kSum));
     metrics.add_loss(loss_sum.item<double>(), targets.size(0));
     auto top_k = std::get<1>(logits.topk(k, /*dim=*/1));

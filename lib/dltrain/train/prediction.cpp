@@ -10,6 +10,7 @@
 
 #include "dltrain/core/error.h"
 #include "dltrain/data/batch_loader.h"
+#include "dltrain/models/batch_norm_folding.h"
 
 namespace dltrain::train {
 
@@ -27,11 +28,12 @@ std::vector<Prediction> predict(const TrainedModel& trained, const data::ImageSe
   std::vector<Prediction> predictions;
   torch::NoGradGuard no_grad;
   trained.model->eval();
+  const auto network = models::fold_batch_norm(trained.model);
   data::BatchLoader loader(inputs, data::loader_options_for(trained.config.data, 0, /*training=*/false));
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
     // Ranked by logits as eval ranks them; probabilities read off the softmax.
-    const auto logits = trained.model->forward(batch->inputs);
+    const auto logits = network->forward(batch->inputs);
     const auto indices = std::get<1>(logits.topk(k, 1));
     const auto values = torch::softmax(logits.to(torch::kFloat64), 1).gather(1, indices);
     for (int64_t i = 0; i < values.size(0); ++i) {
