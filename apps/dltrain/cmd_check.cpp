@@ -1,8 +1,11 @@
-// `dltrain check CONFIG [--set k=v]...`: validate, print the resolved config and model summary.
+// `dltrain check CONFIG [--set k=v]... [--full]`: validate and print the resolved config; with
+// --full also read the data headers and summarize the model. Without --full the front end
+// (front_main.cpp) answers before LibTorch is loaded; this is the --full path.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
 
+#include "check_options.h"
 #include "commands.h"
 #include "dltrain/config/load_config.h"
 #include "dltrain/config/located_error.h"
@@ -12,18 +15,12 @@
 namespace dltrain::app {
 
 void add_check_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
-  struct Options {
-    std::string config;
-    std::vector<std::string> overrides;
-  };
-  auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("check", "Validate a config; print it resolved and summarize the model (trains nothing)");
-  cmd->add_option("config", options->config, "Experiment config (YAML)")->required();
-  cmd->add_option("--set", options->overrides, "Override a config key: key.path=value (repeatable)");
-  cmd->footer("Example: dltrain check configs/quickstart.yaml --set model.channels=[16,32]");
+  auto options = std::make_shared<CheckOptions>();
+  auto* cmd = add_check_flags(app, *options);
   cmd->callback([options, &global, &action] {
     action = [options, &global] {
       const auto config = config::load_config(options->config, options->overrides);
+      if (!options->full) return print_config_check(config, global.json);
       const auto check = config::with_config_positions(config, [&] { return train::check_model(config, image_support()); });
       if (global.json) {
         std::cout << train::model_check_json(config, check).dump(2) << std::endl;

@@ -1,4 +1,5 @@
-// dltrain's entry point: global flags, subcommand dispatch, and the one place where errors
+// The engine's entry point (dltrain-engine, started by the dltrain front end for every command
+// but a config-only check): global flags, subcommand dispatch, and the one place where errors
 // become a single stderr line and a documented exit code.
 #include <c10/util/Exception.h>
 
@@ -8,20 +9,10 @@
 #include <new>
 
 #include "commands.h"
+#include "error_report.h"
 #include "dltrain/core/error.h"
 #include "dltrain/core/logging.h"
 #include "version_text.h"
-
-namespace {
-
-int report(const char* message, dltrain::ExitCode code) {
-  std::string text(message);
-  text = text.substr(0, text.find('\n'));  // never a stack trace
-  std::fprintf(stderr, "error: %s\n", text.c_str());
-  return static_cast<int>(code);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace dltrain;
@@ -79,12 +70,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", e.what());
       return static_cast<int>(e.code());
     }
-    return report(e.what(), e.code());
+    return app::report_error(e.what(), e.code());
   } catch (const c10::Error& e) {
-    return report(e.what_without_backtrace(), ExitCode::internal);
+    return app::report_error(e.what_without_backtrace(), ExitCode::internal);
   } catch (const std::bad_alloc&) {
-    return report("out of memory", ExitCode::internal);
+    return app::report_error("out of memory", ExitCode::internal);
   } catch (const std::exception& e) {
-    return report(e.what(), ExitCode::internal);
+    return app::report_error(e.what(), ExitCode::internal);
   }
 }

@@ -1,4 +1,4 @@
-// `dltrain check` on models: the zoo presets without data, the per-layer table and JSON, and bad
+// `dltrain check --full` on models: the zoo presets without data, the per-layer table and JSON, and bad
 // model configs that exit 2 naming file:line:col and the layer or option.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -17,7 +17,7 @@ const std::string kNoData =
 
 CliResult check(const TempDir& tmp, const std::string& yaml, const std::string& flags = "") {
   write_file(tmp.path + "/model.yaml", yaml);
-  return run_dltrain("check " + tmp.path + "/model.yaml " + flags, tmp.path);
+  return run_dltrain("check --full " + tmp.path + "/model.yaml " + flags, tmp.path);
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ TEST_CASE("a sequential config round-trips through the resolved config") {
   // The resolved config printed by check is itself a valid config with the same layers.
   const std::string resolved = r.out.substr(0, r.out.find("# model"));
   write_file(tmp.path + "/resolved.yaml", resolved);
-  auto again = run_dltrain("check " + tmp.path + "/resolved.yaml", tmp.path);
+  auto again = run_dltrain("check --full " + tmp.path + "/resolved.yaml", tmp.path);
   CHECK(again.exit_code == 0);
   CHECK(again.out.substr(0, again.out.find("# model")) == resolved);
 }
