@@ -62,6 +62,27 @@ int agreed_stop_signal(dist::ProcessGroup* group) {
   return group->any(local != 0) ? SIGTERM : 0;
 }
 
+// The epoch's running loss sum and correct count, kept on the device so that a step reads
+// nothing back; position holds them as of the last read. Sums run in the same order as on the
+// host, so a resumed epoch's totals equal an uninterrupted one's exactly.
+class RunningTotals {
+ public:
+  RunningTotals(const TrainingPosition& position, const c10::Device& device)
+      : loss_sum_(torch::full({}, position.loss_sum, torch::TensorOptions(device).dtype(torch::kFloat64))),
+        correct_(torch::full({}, position.correct, torch::TensorOptions(device).dtype(torch::kInt64))) {}
+  void add(const BatchResult& result, const torch::Tensor& labels, int64_t n) {
+    loss_sum_.add_(result.loss.to(torch::kFloat64) * static_cast<double>(n));
+    correct_.add_(result.logits.argmax(1).eq(labels).sum());
+  }
+  void read_into(TrainingPosition& position) const {
+    position.loss_sum = loss_sum_.item<double>();
+    position.correct = correct_.item<int64_t>();
+  }
+
+ private:
+  torch::Tensor loss_sum_, correct_;
+};
+
 // Trains the rest of `epoch` from position.steps_in_epoch, keeping the totals in `position`.
 // Returns the signal that asked to stop (after a finished optimizer step, so no
 // half-accumulated gradients are lost), or 0 when the epoch finished.
@@ -75,6 +96,21 @@ int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader,
   step.start_epoch(epoch, loader.batches_per_epoch() - position.steps_in_epoch);
   const int64_t log_every = run.config.train.log_every;
   int stop_signal = 0;
+  RunningTotals totals(position, run.device);
+  // Reading the totals is a host sync on CUDA: every log_every steps, and at most twice a
+  // second for the progress line (once a step is slower than that).
+  auto last_read = Clock::now();
+  int64_t read_at_step = -1;
+  const auto read_totals = [&] {
+    if (read_at_step == position.steps_in_epoch) return;
+    step.check_finite();
+    totals.read_into(position);
+    last_read = Clock::now();
+    read_at_step = position.steps_in_epoch;
+    if (position.samples == 0) return;
+    sinks.progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
+                          double(position.correct) / position.samples, timing.samples);
+  };
   while (auto batch = loader.next()) {
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
@@ -88,16 +124,18 @@ int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader,
       sinks.metrics_log->append_step(epoch, result.step, result.health);
       for (const auto& [name, value] : result.health) sinks.events->add_scalar("step/" + name, value, result.step);
     }
-    if (std::isfinite(result.loss)) {  // a skipped batch (train.nonfinite: skip) stays out of the averages
+    if (result.counted) {  // a skipped batch (train.nonfinite: skip) stays out of the averages
       const int64_t n = targets.size(0);
-      position.loss_sum += result.loss * n;
-      position.correct += result.logits.argmax(1).eq(mixed.labels).sum().item<int64_t>();
+      totals.add(result, mixed.labels, n);
       position.samples += n;
       timing.samples += n;
-      sinks.progress.update(position.steps_in_epoch, position.loss_sum / position.samples,
-                            double(position.correct) / position.samples, timing.samples);
-      if (position.global_step % log_every == 0 && sinks.events) {
-        sinks.events->add_scalar("step/loss", result.loss, position.global_step);
+      const bool events_due = position.global_step % log_every == 0;
+      if (events_due || position.steps_in_epoch % log_every == 0 ||
+          Clock::now() - last_read > std::chrono::milliseconds(500)) {
+        read_totals();
+      }
+      if (events_due && sinks.events) {
+        sinks.events->add_scalar("step/loss", result.loss.item<double>(), position.global_step);
         sinks.events->add_scalar("step/lr", optim::current_lr(run.optimizer), position.global_step);
       }
     }
@@ -106,6 +144,7 @@ int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader,
       break;
     }
   }
+  read_totals();  // the epoch's (or, when stopped, the resume point's) exact totals
   sinks.progress.finish_epoch();
   timing.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   timing.data_wait = loader.seconds_waited();

@@ -26,6 +26,12 @@ constexpr uint32_t kNonfiniteFlag = 1u << 0;
 constexpr uint32_t kInterruptFlag = 1u << 1;  // SIGINT
 constexpr uint32_t kTerminateFlag = 1u << 2;  // SIGTERM
 
+// "nan", "inf" or "-inf" (fmt would print a NaN's sign bit as "-nan").
+std::string nonfinite_text(double value) {
+  if (std::isnan(value)) return "nan";
+  return value > 0 ? "inf" : "-inf";
+}
+
 }  // namespace
 
 void TrainingStep::save(torch::serialize::OutputArchive& archive) const {
@@ -53,6 +59,13 @@ std::string first_nonfinite_gradient(torch::nn::Module& module) {
   return "";
 }
 
+std::string first_nonfinite_parameter(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (const auto& item : module.named_parameters())
+    if (!torch::isfinite(item.value()).all().item<bool>()) return item.key();
+  return "";
+}
+
 void check_amp_device(const config::TrainConfig& train, const c10::Device& device) {
   if (train.amp && !device.is_cuda())
     throw ConfigError("train.amp: mixed precision needs a CUDA device, but this run uses " + device.str() +
@@ -76,6 +89,15 @@ TrainingStep::TrainingStep(const config::ExperimentConfig& config, StepModel mod
   penalized_ = penalized_weights(model_.module);
   if (config.train.grad_monitor.enabled) monitor_ = std::make_unique<GradientMonitor>(config.train.grad_monitor, named);
   if (config.train.amp) scaler_ = std::make_unique<LossScaler>(device);
+  // Skipping a step, an fp16 overflow and the ranks' shared decision need the answer on the host
+  // every step (as torch's GradScaler reads found_inf); stopping can wait for check_finite().
+  host_decides_ = config.train.nonfinite != "stop" || scaler_ != nullptr;
+  losses_ = torch::empty({std::max<int64_t>(1, config.train.log_every)}, torch::TensorOptions(device).dtype(torch::kFloat32));
+}
+
+void TrainingStep::synchronize_with(dist::GradientSync* sync) {
+  sync_ = sync;
+  if (sync_) host_decides_ = true;
 }
 
 TrainingStep::~TrainingStep() = default;
@@ -87,11 +109,33 @@ void TrainingStep::start_epoch(int64_t epoch, int64_t batches) {
   in_group_ = 0;
 }
 
-void TrainingStep::diverged(const std::string& what) const {
+void TrainingStep::diverged(const std::string& what) const { diverged_at({epoch_, batch_, steps_ + 1}, what); }
+
+void TrainingStep::diverged_at(const RecordedBatch& at, const std::string& what) {
   throw DivergedError(fmt::format(
       "training diverged at epoch {}, batch {} (optimizer step {}): {}; lower optimizer.lr, set "
       "train.grad_clip, or use train.nonfinite: skip",
-      epoch_, batch_, steps_ + 1, what));
+      at.epoch, at.batch, at.step, what));
+}
+
+void TrainingStep::record_loss(const torch::Tensor& loss) {
+  if (recorded_.size() == static_cast<std::size_t>(losses_.size(0))) check_finite();
+  losses_[static_cast<int64_t>(recorded_.size())].copy_(loss, /*non_blocking=*/true);
+  recorded_.push_back({epoch_, batch_, steps_ + 1});
+}
+
+void TrainingStep::check_finite() {
+  if (recorded_.empty()) return;
+  const auto losses = losses_.narrow(0, 0, static_cast<int64_t>(recorded_.size())).to(torch::kCPU);
+  const float* value = losses.data_ptr<float>();
+  for (std::size_t i = 0; i < recorded_.size(); ++i) {
+    if (std::isfinite(value[i])) continue;
+    // Found up to log_every steps later: the weights those steps updated say where it spread.
+    const std::string layer = first_nonfinite_parameter(model_.module);
+    diverged_at(recorded_[i], fmt::format("the loss is {}{}", nonfinite_text(value[i]),
+                                          layer.empty() ? "" : "; first non-finite weights in layer " + layer));
+  }
+  recorded_.clear();
 }
 
 BatchResult TrainingStep::run(const torch::Tensor& inputs, const torch::Tensor& targets) {
@@ -114,18 +158,26 @@ BatchResult TrainingStep::run(const torch::Tensor& inputs, const torch::Tensor& 
   }
   logits = logits.to(torch::kFloat32);
   const auto data_loss = loss_.mean(logits, targets);
-  result.loss = data_loss.item<double>();
+  result.loss = data_loss.detach();
   result.logits = logits.detach();
 
-  if (!std::isfinite(result.loss)) {
-    group_nonfinite_ = true;
-    if (config_.train.nonfinite == "stop") {
+  bool finite = true;
+  if (host_decides_) {
+    const double value = data_loss.item<double>();
+    finite = std::isfinite(value);
+    if (!finite && config_.train.nonfinite == "stop") {
       // Backward anyway: the first layer whose gradient breaks tells the user where it starts.
       data_loss.backward();
       const std::string layer = first_nonfinite_gradient(model_.module);
-      diverged(fmt::format("the loss is {}{}", result.loss,
+      diverged(fmt::format("the loss is {}{}", nonfinite_text(value),
                            layer.empty() ? "" : "; first non-finite gradient in layer " + layer));
     }
+  } else {
+    record_loss(result.loss);
+  }
+  if (!finite) {
+    group_nonfinite_ = true;
+    result.counted = false;
   } else if (!group_nonfinite_) {
     auto total = data_loss;
     if (const auto penalty = weight_penalty(config_.regularization, penalized_); penalty.defined())
@@ -160,6 +212,21 @@ void TrainingStep::finish_group(BatchResult& result) {
   bool amp_overflow = false;
   if (scaler_ && !group_nonfinite_) amp_overflow = scaler_->unscale(grads);
 
+  const auto& clip = config_.train.grad_clip;
+  if (!host_decides_) {
+    // Nothing is read back: clipping scales by min(1, max_norm / (norm + 1e-6)) on the device.
+    if (clip.norm > 0 && !grads.empty()) {
+      std::vector<torch::Tensor> norms;
+      for (const auto& grad : grads) norms.push_back(grad.norm().to(torch::kFloat64));
+      const auto coef = (clip.norm / (torch::stack(norms).norm() + 1e-6)).clamp_max(1.0);
+      for (auto& grad : grads) grad.mul_(coef);
+    } else if (clip.value > 0) {
+      for (auto& grad : grads) grad.clamp_(-clip.value, clip.value);
+    }
+    apply_update(result);
+    return;
+  }
+
   double total_norm = 0.0;
   if (!group_nonfinite_ && !amp_overflow && !grads.empty()) {
     // Summed in float64: float32 squares of large but finite norms overflow.
@@ -182,9 +249,6 @@ void TrainingStep::finish_group(BatchResult& result) {
 
   const bool skip = group_nonfinite_ || amp_overflow;
   if (!skip) {
-    const bool monitored = monitor_ && (steps_ + 1) % config_.train.log_every == 0;
-    if (monitored) monitor_->before_step();
-    const auto& clip = config_.train.grad_clip;
     if (clip.norm > 0) {
       // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1.
       const double coef = clip.norm / (total_norm + 1e-6);
@@ -193,9 +257,6 @@ void TrainingStep::finish_group(BatchResult& result) {
     } else if (clip.value > 0) {
       for (auto& grad : grads) grad.clamp_(-clip.value, clip.value);
     }
-    optimizer_.step();
-    if (ema_) ema_->update(model_.module);
-    if (monitored) result.health = monitor_->after_step();
   } else {
     result.skipped = true;
     if (!amp_overflow) ++skipped_;  // an fp16 overflow is the scaler's normal search, not divergence
@@ -203,6 +264,17 @@ void TrainingStep::finish_group(BatchResult& result) {
   if (scaler_) {
     if (group_nonfinite_) scaler_->mark_overflow();  // fp16 forward overflow: back off the scale
     scaler_->update();
+  }
+  apply_update(result);
+}
+
+void TrainingStep::apply_update(BatchResult& result) {
+  if (!result.skipped) {
+    const bool monitored = monitor_ && (steps_ + 1) % config_.train.log_every == 0;
+    if (monitored) monitor_->before_step();
+    optimizer_.step();
+    if (ema_) ema_->update(model_.module);
+    if (monitored) result.health = monitor_->after_step();
   }
   ++steps_;
   // Skipped steps still advance the schedule, so its length stays the planned one.

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/io/metrics_log.h"
@@ -46,7 +47,10 @@ struct StepModel {
 };
 
 struct BatchResult {
-  double loss = 0.0;        // the batch's mean data loss (without penalties); may be non-finite under skip
+  // The batch's mean data loss (without penalties): a detached 0-dim tensor on the device, so
+  // reading it is the caller's choice (the trainer reads running totals every log_every steps).
+  torch::Tensor loss;
+  bool counted = true;      // false: a non-finite loss under nonfinite: skip, left out of the averages
   torch::Tensor logits;     // detached, for accuracy
   bool stepped = false;     // this batch completed an accumulation group
   bool skipped = false;     // ... and its update was skipped (non-finite loss or gradients)
@@ -67,8 +71,15 @@ class TrainingStep {
   // Before an epoch's first batch: the last accumulation group of an epoch may be shorter.
   void start_epoch(int64_t epoch, int64_t batches);
   BatchResult run(const torch::Tensor& inputs, const torch::Tensor& targets);
+  // Under nonfinite: stop (without amp or data parallelism) a step reads nothing back from the
+  // device: it records whether its loss was finite, and this reads the records since the last
+  // call and raises DivergedError naming the first batch whose loss was not. The trainer calls
+  // it whenever it reads its running totals (every log_every steps, at most twice a second, at
+  // the epoch's end); run() calls it when its record buffer is full. Elsewhere every step
+  // decides on the host, and this finds nothing.
+  void check_finite();
   // Data-parallel: average the gradients over the ranks before each optimizer step; null: don't.
-  void synchronize_with(dist::GradientSync* sync) { sync_ = sync; }
+  void synchronize_with(dist::GradientSync* sync);
 
   int64_t optimizer_steps() const { return steps_; }
   int64_t skipped_steps() const { return skipped_; }
@@ -78,8 +89,15 @@ class TrainingStep {
   void load(torch::serialize::InputArchive& archive);
 
  private:
+  struct RecordedBatch {
+    int64_t epoch, batch, step;
+  };
   void finish_group(BatchResult& result);
+  // The optimizer step (unless result.skipped), EMA, health rows, the scheduler, the step count.
+  void apply_update(BatchResult& result);
+  void record_loss(const torch::Tensor& loss);
   [[noreturn]] void diverged(const std::string& what) const;
+  [[noreturn]] static void diverged_at(const RecordedBatch& at, const std::string& what);
 
   const config::ExperimentConfig& config_;
   StepModel model_;
@@ -97,6 +115,11 @@ class TrainingStep {
   int64_t in_group_ = 0, group_size_ = 1;
   bool group_nonfinite_ = false;
   int64_t steps_ = 0, skipped_ = 0;
+  // Deferred finiteness records (see check_finite): the losses of the batches since the last
+  // check, on the device, and the (epoch, batch, optimizer step) of each.
+  bool host_decides_ = true;
+  torch::Tensor losses_;
+  std::vector<RecordedBatch> recorded_;
 };
 
 // Optimizer steps in an epoch of `batches` batches with `accumulate` batches per step.
@@ -104,6 +127,8 @@ int64_t optimizer_steps_per_epoch(int64_t batches, int64_t accumulate);
 
 // The name of the first parameter (in model order) whose gradient holds inf or nan; "" if none.
 std::string first_nonfinite_gradient(torch::nn::Module& module);
+// The name of the first parameter (in model order) holding inf or nan; "" if none.
+std::string first_nonfinite_parameter(torch::nn::Module& module);
 
 // Raises ConfigError when train.amp cannot run on `device` (amp needs CUDA).
 void check_amp_device(const config::TrainConfig& train, const c10::Device& device);

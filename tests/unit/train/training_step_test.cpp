@@ -130,22 +130,41 @@ TEST_CASE("L1 and L2 penalties change the loss by exactly l1*sum|w| + l2*sum w^2
   CHECK(max_abs_diff({a[1]}, {b[1]}) < 1e-7);
 }
 
-TEST_CASE("a non-finite loss under nonfinite: stop is a DivergedError naming the layer") {
+TEST_CASE("a non-finite loss under nonfinite: stop is a DivergedError naming the batch and the layer") {
   Harness h(step_config(), 0.1);
+  h.step.start_epoch(2, 5);
+  h.step.run(inputs(4), targets(4));  // a finite batch first
   {
     torch::NoGradGuard no_grad;
     h.net->parameters()[0][0][0] = std::numeric_limits<float>::quiet_NaN();
   }
-  h.step.start_epoch(2, 5);
+  // The step reads nothing back from the device: the loss is checked when the trainer reads its
+  // totals (check_finite), and then the batch where it first broke is named.
+  h.step.run(inputs(4), targets(4));
+  h.step.run(inputs(4), targets(4));
   try {
-    h.step.run(inputs(4), targets(4));
+    h.step.check_finite();
     FAIL("expected a DivergedError");
   } catch (const DivergedError& e) {
     const std::string message = e.what();
     CHECK(e.code() == ExitCode::diverged);
-    CHECK(message.find("training diverged at epoch 2, batch 1") == 0);
+    CHECK(message.find("training diverged at epoch 2, batch 2 (optimizer step 2): the loss is nan") == 0);
     CHECK(message.find("in layer 0.weight") != std::string::npos);
   }
+}
+
+TEST_CASE("under nonfinite: stop a full record buffer is checked inside the step") {
+  auto c = step_config();
+  c.train.log_every = 2;
+  Harness h(c, 0.1);
+  h.step.start_epoch(1, 5);
+  {
+    torch::NoGradGuard no_grad;
+    h.net->parameters()[0][0][0] = std::numeric_limits<float>::quiet_NaN();
+  }
+  h.step.run(inputs(4), targets(4));
+  h.step.run(inputs(4), targets(4));
+  CHECK_THROWS_AS(h.step.run(inputs(4), targets(4)), DivergedError);
 }
 
 TEST_CASE("nonfinite: skip leaves the weights alone and counts the skipped step") {
@@ -158,6 +177,7 @@ TEST_CASE("nonfinite: skip leaves the weights alone and counts the skipped step"
   const auto before = h.weights();
   const auto r = h.step.run(bad, targets(4));
   CHECK(r.skipped);
+  CHECK_FALSE(r.counted);  // left out of the epoch's averages
   CHECK(h.step.skipped_steps() == 1);
   CHECK(max_abs_diff(before, h.weights()) == 0.0);
   CHECK_FALSE(h.step.run(inputs(4), targets(4)).skipped);
