@@ -32,6 +32,17 @@ std::string nonfinite_text(double value) {
   return value > 0 ? "inf" : "-inf";
 }
 
+// Each gradient's norm, in float64: float32 squares of large but finite norms overflow.
+torch::Tensor layer_norms(const std::vector<torch::Tensor>& grads) {
+  std::vector<torch::Tensor> norms;
+  for (const auto& grad : grads) norms.push_back(grad.norm().to(torch::kFloat64));
+  return torch::stack(norms);
+}
+
+void clip_values(std::vector<torch::Tensor>& grads, double limit) {
+  for (auto& grad : grads) grad.clamp_(-limit, limit);
+}
+
 }  // namespace
 
 void TrainingStep::save(torch::serialize::OutputArchive& archive) const {
@@ -216,12 +227,10 @@ void TrainingStep::finish_group(BatchResult& result) {
   if (!host_decides_) {
     // Nothing is read back: clipping scales by min(1, max_norm / (norm + 1e-6)) on the device.
     if (clip.norm > 0 && !grads.empty()) {
-      std::vector<torch::Tensor> norms;
-      for (const auto& grad : grads) norms.push_back(grad.norm().to(torch::kFloat64));
-      const auto coef = (clip.norm / (torch::stack(norms).norm() + 1e-6)).clamp_max(1.0);
+      const auto coef = (clip.norm / (layer_norms(grads).norm() + 1e-6)).clamp_max(1.0);
       for (auto& grad : grads) grad.mul_(coef);
     } else if (clip.value > 0) {
-      for (auto& grad : grads) grad.clamp_(-clip.value, clip.value);
+      clip_values(grads, clip.value);
     }
     apply_update(result);
     return;
@@ -229,17 +238,14 @@ void TrainingStep::finish_group(BatchResult& result) {
 
   double total_norm = 0.0;
   if (!group_nonfinite_ && !amp_overflow && !grads.empty()) {
-    // Summed in float64: float32 squares of large but finite norms overflow.
-    std::vector<torch::Tensor> norms;
-    for (const auto& grad : grads) norms.push_back(grad.norm().to(torch::kFloat64));
-    const auto layer_norms = torch::stack(norms);
-    total_norm = layer_norms.norm().item<double>();
+    const auto norms = layer_norms(grads);
+    total_norm = norms.norm().item<double>();
     if (!std::isfinite(total_norm)) {
       if (config_.train.nonfinite == "stop") {
         std::string layer = first_nonfinite_gradient(model_.module);
         if (layer.empty()) {  // finite elements whose float32 norm overflows
           for (std::size_t i = 0, g = 0; i < params_.size() && layer.empty(); ++i)
-            if (params_[i].grad().defined() && !std::isfinite(layer_norms[g++].item<double>())) layer = names_[i];
+            if (params_[i].grad().defined() && !std::isfinite(norms[g++].item<double>())) layer = names_[i];
         }
         diverged("non-finite gradient in layer " + layer);
       }
@@ -255,7 +261,7 @@ void TrainingStep::finish_group(BatchResult& result) {
       if (coef < 1.0)
         for (auto& grad : grads) grad.mul_(coef);
     } else if (clip.value > 0) {
-      for (auto& grad : grads) grad.clamp_(-clip.value, clip.value);
+      clip_values(grads, clip.value);
     }
   } else {
     result.skipped = true;

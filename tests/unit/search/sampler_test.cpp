@@ -34,14 +34,13 @@ double bowl(const Assignment& a) {
   return lr * lr + 0.3 * x * x + 0.2 * w * w + act;
 }
 
-// Best (lowest) objective over `trials` sequential trials of a sampler.
-double best_of(const std::string& type, uint64_t seed, int64_t trials) {
+// `trials` sequential trials of a sampler on the bowl, each completed before the next is drawn.
+std::vector<Trial> run_trials(const std::string& type, uint64_t seed, int64_t trials) {
   SamplerSpec spec;
   spec.type = type;
   auto sampler = make_sampler(spec, seed, /*maximize=*/false);
   const auto space = mixed_space();
   std::vector<Trial> history;
-  double best = INFINITY;
   for (int64_t n = 0; n < trials; ++n) {
     Trial t;
     t.number = n;
@@ -49,29 +48,21 @@ double best_of(const std::string& type, uint64_t seed, int64_t trials) {
     t.state = TrialState::complete;
     t.has_value = true;
     t.value = bowl(t.params);
-    best = std::min(best, t.value);
     history.push_back(t);
   }
+  return history;
+}
+
+// Best (lowest) objective over `trials` sequential trials of a sampler.
+double best_of(const std::string& type, uint64_t seed, int64_t trials) {
+  double best = INFINITY;
+  for (const auto& trial : run_trials(type, seed, trials)) best = std::min(best, trial.value);
   return best;
 }
 
 std::vector<Assignment> proposals(const std::string& type, uint64_t seed) {
-  SamplerSpec spec;
-  spec.type = type;
-  auto sampler = make_sampler(spec, seed, false);
-  const auto space = mixed_space();
-  std::vector<Trial> history;
   std::vector<Assignment> out;
-  for (int64_t n = 0; n < 25; ++n) {
-    Trial t;
-    t.number = n;
-    t.params = sampler->sample(space, history, n, 0);
-    t.state = TrialState::complete;
-    t.has_value = true;
-    t.value = bowl(t.params);
-    history.push_back(t);
-    out.push_back(t.params);
-  }
+  for (const auto& trial : run_trials(type, seed, 25)) out.push_back(trial.params);
   return out;
 }
 
