@@ -11,6 +11,8 @@ session, alternating A/B runs, on Fashion-MNIST:
   check    wall time of `dltrain check configs/quickstart.yaml`
   peak     a float32 2048x2048 matmul in this run, the reference for FLOPs utilization, with
            the OpenBLAS kernels dltrain selects and with OpenBLAS's own choice (the higher counts)
+  profile  one dltrain CNN run with train.profile_steps: the step's operators by self time, and
+           the utilization its convolution and matmul kernels alone would reach
   accuracy (--time-to-accuracy) wall time to 90% test accuracy on the full quickstart recipe
 
 Medians with min/max over --rounds runs, dltrain/Python ratios, written as Markdown and JSON
@@ -141,6 +143,30 @@ def train_cases(args, workdir, results):
                 results["eval_run_dir"] = ours[-1]["run_dir"]
 
 
+def is_compute_kernel(name):
+    """Convolution and matrix-multiply operators: the work model FLOPs count."""
+    return name.startswith("aten::") and ("conv" in name or name in ("aten::mm", "aten::addmm", "aten::bmm"))
+
+
+def cnn_profile(args, workdir, results, steps=30):
+    """Where the CNN step's time goes (train.profile_steps), and the utilization the convolution
+    and matmul kernels alone would reach: the ceiling LibTorch's kernels put on the step's MFU."""
+    config = "configs/quickstart.yaml"
+    command = [str(DLTRAIN), "run", config, "--quiet", "--json", "--force", "--output", workdir,
+               "--set", "name=cnn-profile", "--set", f"threads={args.threads}", "--set", "train.epochs=1",
+               "--set", f"data.subset.train={args.train_images}", "--set", f"train.profile_steps={steps}"]
+    summary = json.loads(run(command)[0])
+    profile = json.load(open(os.path.join(summary["run_dir"], "profile.json")))
+    kernel_ms = sum(op["self_ms"] for op in profile["operators"] if is_compute_kernel(op["name"]))
+    batch = 128  # configs/quickstart.yaml's data.batch_size
+    step_flops = 6 * summary["macs_per_sample"] * batch
+    results["cnn_profile"] = {
+        "steps": profile["steps"], "step_ms": profile["step_ms"], "kernel_ms": kernel_ms,
+        "kernel_mfu": step_flops / (kernel_ms / 1000) / (results["peak_gflops"] * 1e9),
+        "top": profile["operators"][:6]}
+    print(f"cnn profile: kernels {kernel_ms:.2f} of {profile['step_ms']:.2f} ms", flush=True)
+
+
 def eval_case(args, results):
     ours, theirs = [], {0: [], 1: []}
     for _ in range(args.rounds):
@@ -224,6 +250,15 @@ def markdown(results):
         ratio = f"**{t['ratio']:.2f}**" if t["ratio"] else "-"
         lines.append(f"| time to {100 * t['target']:.0f}% test accuracy, quickstart recipe, s | "
                      f"{fmt(t['dltrain_seconds'])} | {fmt(t['python_seconds'])} | {ratio} |")
+    prof = results.get("cnn_profile")
+    if prof:
+        top = ", ".join(f"`{op['name']}` {op['self_ms']:.2f}" for op in prof["top"])
+        lines += ["", f"CNN step profile (dltrain, `train.profile_steps: {prof['steps']}`, no augmentation): "
+                  f"{prof['step_ms']:.2f} ms per step with the profiler on, of which convolution and matmul "
+                  f"operators {prof['kernel_ms']:.2f} ms ({100 * prof['kernel_ms'] / prof['step_ms']:.0f}%). "
+                  f"With every other operator free the step would run at {100 * prof['kernel_mfu']:.0f}% of the "
+                  f"matmul peak: the ceiling these kernels put on the step's FLOPs utilization. Largest self "
+                  f"times (ms per step): {top}."]
     lines += ["", f"`dltrain check configs/quickstart.yaml`: {results['check_seconds']['median']:.3f} s (median).",
               "", f"Command: `{results['command']}`", ""]
     return "\n".join(lines)
@@ -256,6 +291,7 @@ def main():
         train_cases(args, workdir, results)
         results["best_python_workers_cnn"] = next(c["python_workers"] for c in results["train"]
                                                   if c["model"] == "cnn" and c["augment"] == "none")
+        cnn_profile(args, workdir, results)
         eval_case(args, results)
         loader_case(args, results)
         check_case(args, results)

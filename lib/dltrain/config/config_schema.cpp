@@ -271,6 +271,7 @@ void describe_section(SchemaVisitor& v, TrainConfig& c) {
   section(v, "grad_clip", c.grad_clip);
   v.field("nonfinite", c.nonfinite, one_of({"stop", "skip"}));
   v.field("amp", c.amp);
+  v.field("profile_steps", c.profile_steps, non_negative_integer());
   section(v, "ema", c.ema);
   section(v, "grad_monitor", c.grad_monitor);
   section(v, "checkpoint", c.checkpoint);

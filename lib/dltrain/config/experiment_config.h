@@ -272,6 +272,7 @@ struct TrainConfig {
   GradClipConfig grad_clip;
   std::string nonfinite = "stop";  // stop | skip: what a non-finite loss or gradient does
   bool amp = false;                // CUDA autocast (fp16) with dynamic loss scaling
+  int64_t profile_steps = 0;       // > 0: profile.md/.json with operator times over that many steps
   EmaConfig ema;
   GradMonitorConfig grad_monitor;
   CheckpointConfig checkpoint;

@@ -32,6 +32,7 @@
 #include "dltrain/train/progress_line.h"
 #include "dltrain/train/data_parallel.h"
 #include "dltrain/train/resume_state.h"
+#include "dltrain/train/step_profiler.h"
 #include "dltrain/train/training_step.h"
 #include "dltrain/train/weight_ema.h"
 
@@ -51,6 +52,7 @@ struct EpochSinks {
   ProgressLine& progress;
   io::TfEventsWriter* events;
   io::MetricsLog* metrics_log;
+  StepProfiler* profiler;  // train.profile_steps, rank 0
 };
 
 // The signal that stops the run at an epoch's end, 0 for none. In a distributed run the ranks
@@ -115,8 +117,10 @@ int train_epoch(TrainingRun& run, TrainingStep& step, data::BatchLoader& loader,
     auto inputs = batch->inputs.to(run.device, /*non_blocking=*/true);
     auto targets = batch->targets.to(run.device, /*non_blocking=*/true);
     fault_point("step");  // mid-batch: the batch is loaded, its step not applied
+    if (sinks.profiler) sinks.profiler->before_step();
     const data::MixedBatch mixed = mixer.mix(inputs, targets, epoch, position.steps_in_epoch);
     const BatchResult result = step.run(mixed.inputs, mixed.targets);
+    if (sinks.profiler) sinks.profiler->after_step();
     ++position.steps_in_epoch;
     ++position.global_step;
     if (timing.first_step == 0.0) timing.first_step = seconds_since_process_start();
@@ -284,6 +288,8 @@ TrainingOutcome fit(TrainingRun& run) {
     events.emplace(run.run.path);
   }
   ProgressLine progress(config.train.epochs, train_loader.batches_per_epoch(), config.train.log_every);
+  std::optional<StepProfiler> profiler;
+  if (writes && config.train.profile_steps > 0) profiler.emplace(config.train.profile_steps, run.run.path);
   const InterruptHandler interrupts;
   const auto save_checkpoint_to = [&](const std::string& path, int64_t epoch, const io::MetricRow& row) {
     io::CheckpointInfo info{epoch,
@@ -310,7 +316,10 @@ TrainingOutcome fit(TrainingRun& run) {
     const int64_t skipped_before = step.skipped_steps();
     const int stop_signal =
         train_epoch(run, step, train_loader, mixer, epoch, position,
-                    {progress, events ? &*events : nullptr, metrics_log ? &*metrics_log : nullptr}, timing);
+                    {progress, events ? &*events : nullptr, metrics_log ? &*metrics_log : nullptr,
+                     profiler ? &*profiler : nullptr},
+                    timing);
+    if (profiler) profiler->finish();
     outcome.train_seconds += timing.seconds;
     outcome.data_wait_seconds += timing.data_wait;
     if (outcome.first_step_seconds == 0.0) outcome.first_step_seconds = timing.first_step;

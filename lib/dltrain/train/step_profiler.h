@@ -1,0 +1,49 @@
+// train.profile_steps: where a training step's time goes. LibTorch's profiler records that many
+// steps of the first epoch trained (after a short warm-up), and the run directory gets
+// profile.md (each operator's self time per step, largest first) and profile.json. Self time is
+// an operator's time minus the operators it called, on the thread that ran the step; intra-op
+// worker threads count inside their operator. On CUDA the times are host times (launches).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dltrain::train {
+
+struct OperatorTime {
+  std::string name;
+  double self_ms = 0.0;  // per step
+  double calls = 0.0;    // per step
+};
+
+struct StepProfile {
+  int64_t steps = 0;
+  double step_ms = 0.0;  // wall time per recorded step, profiler overhead included
+  std::vector<OperatorTime> operators;  // largest self time first
+};
+
+class StepProfiler {
+ public:
+  // Records `steps` steps after `warmup` unrecorded ones and writes the profile into `run_path`.
+  StepProfiler(int64_t steps, std::string run_path, int64_t warmup = 5);
+  ~StepProfiler();  // a run that ended while recording still gets the steps it recorded
+  StepProfiler(const StepProfiler&) = delete;
+  StepProfiler& operator=(const StepProfiler&) = delete;
+
+  void before_step();
+  void after_step();
+  // Ends recording (the trainer calls it at the first epoch's end) and writes what was recorded.
+  void finish();
+
+ private:
+  int64_t steps_, warmup_, seen_ = 0, recorded_ = 0;
+  std::string run_path_;
+  bool recording_ = false, finished_ = false;
+  double started_at_ = 0.0;
+};
+
+// The profile as Markdown, as profile.md holds it.
+std::string profile_markdown(const StepProfile& profile);
+
+}  // namespace dltrain::train
