@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <optional>
-#include <typeinfo>
 #include <utility>
 
 #include "dltrain/core/torch_compat.h"
@@ -95,31 +94,40 @@ std::optional<torch::nn::AnyModule> fold_pair(const torch::nn::AnyModule& layer,
   return std::nullopt;
 }
 
-// The chain with its pairs folded, or nullptr when nothing in it (or in its nested chains) folds.
+std::shared_ptr<ChainImpl> fold_chain(const ChainImpl& chain);
+
+// `child` with its pairs folded when it is a chain that folds; else `child` itself.
+torch::nn::AnyModule folded_child(const torch::nn::AnyModule& child, bool& changed) {
+  if (auto nested = std::dynamic_pointer_cast<ChainImpl>(child.ptr())) {
+    if (auto folded = fold_chain(*nested)) {
+      changed = true;
+      return torch::nn::AnyModule(Chain(folded));
+    }
+  }
+  return child;
+}
+
+// The chain (a residual block too) with its pairs folded, its nested chains and its shortcut
+// included, or nullptr when nothing in it folds or it cannot be rebuilt.
 std::shared_ptr<ChainImpl> fold_chain(const ChainImpl& chain) {
-  auto result = std::make_shared<ChainImpl>();
+  ChainImpl::Layers layers;
   bool changed = false;
-  const auto& layers = chain.layers();
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto& [name, layer] = layers[i];
-    if (i + 1 < layers.size()) {
-      if (auto fused = fold_pair(layer, layers[i + 1].second)) {
-        result->add(name, std::move(*fused));  // under the layer's name; the norm disappears
+  const auto& original = chain.layers();
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    const auto& [name, layer] = original[i];
+    if (i + 1 < original.size()) {
+      if (auto fused = fold_pair(layer, original[i + 1].second)) {
+        layers.emplace_back(name, std::move(*fused));  // under the layer's name; the norm disappears
         changed = true;
         ++i;
         continue;
       }
     }
-    // Plain chains only: subclasses (a residual block) do more than run their layers in order.
-    if (auto nested = std::dynamic_pointer_cast<ChainImpl>(layer.ptr()); nested && typeid(*nested) == typeid(ChainImpl)) {
-      if (auto folded_nested = fold_chain(*nested)) {
-        result->add(name, Chain(folded_nested));
-        changed = true;
-        continue;
-      }
-    }
-    result->add(name, layer);
+    layers.emplace_back(name, folded_child(layer, changed));
   }
+  auto result = chain.rebuilt(std::move(layers), [&](const torch::nn::AnyModule& child) {
+    return folded_child(child, changed);
+  });
   return changed ? result : nullptr;
 }
 
@@ -128,7 +136,7 @@ std::shared_ptr<ChainImpl> fold_chain(const ChainImpl& chain) {
 std::shared_ptr<Network> fold_batch_norm(const std::shared_ptr<Network>& model) {
   torch::NoGradGuard no_grad;
   const auto chain = std::dynamic_pointer_cast<ChainImpl>(model);
-  if (!chain || typeid(*chain) != typeid(ChainImpl)) return model;
+  if (!chain) return model;
   auto result = fold_chain(*chain);
   if (!result) return model;
   result->eval();

@@ -14,9 +14,9 @@
 namespace dltrain::models {
 
 // A network computing what `model` computes in eval mode, with each Conv2d -> BatchNorm2d and
-// Linear -> BatchNorm1d pair inside its plain chains (nested ones included; not inside blocks
-// such as residual ones, which do more than run their layers in order) replaced by one folded
-// layer. Layers that do not fold are shared with `model`, not copied; `model` is unchanged.
+// Linear -> BatchNorm1d pair inside its chains replaced by one folded layer: nested chains,
+// residual blocks and their shortcuts included (ChainImpl::rebuilt); blocks that cannot be
+// rebuilt (squeeze-and-excitation) are kept as they are. Layers that do not fold are shared with `model`, not copied; `model` is unchanged.
 // Returns `model` itself when nothing folds. Call it after model->eval(), under no-grad or
 // inference mode; the copy does not follow later changes to `model`'s weights.
 std::shared_ptr<Network> fold_batch_norm(const std::shared_ptr<Network>& model);

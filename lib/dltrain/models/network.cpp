@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include <typeinfo>
+
 namespace dltrain::models {
 
 std::string child_name(const std::string& prefix, const std::string& name) {
@@ -33,6 +35,13 @@ ChainImpl& ChainImpl::add(const std::string& name, torch::nn::AnyModule layer) {
 torch::Tensor ChainImpl::trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) {
   for (auto& [name, layer] : layers_) x = call_layer(layer, std::move(x), trace, child_name(prefix, name));
   return x;
+}
+
+std::shared_ptr<ChainImpl> ChainImpl::rebuilt(Layers layers, const ChildMap& /*child*/) const {
+  if (typeid(*this) != typeid(ChainImpl)) return nullptr;  // a subclass does more than its layers
+  auto chain = std::make_shared<ChainImpl>();
+  for (auto& [name, layer] : layers) chain->add(name, std::move(layer));
+  return chain;
 }
 
 }  // namespace dltrain::models

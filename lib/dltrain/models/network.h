@@ -7,6 +7,7 @@
 #include <torch/nn/modules/container/any.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -49,6 +50,9 @@ std::string child_name(const std::string& prefix, const std::string& name);
 // torchvision's (`layer1.0.conv1.weight`). Used for whole models and nested stages.
 class ChainImpl : public Network {
  public:
+  using Layers = std::vector<std::pair<std::string, torch::nn::AnyModule>>;
+  using ChildMap = std::function<torch::nn::AnyModule(const torch::nn::AnyModule&)>;
+
   ChainImpl& add(const std::string& name, torch::nn::AnyModule layer);
   template <class ModuleHolder>
   ChainImpl& add(const std::string& name, ModuleHolder layer) {
@@ -56,10 +60,14 @@ class ChainImpl : public Network {
   }
   torch::Tensor trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) override;
   std::size_t size() const { return layers_.size(); }
-  const std::vector<std::pair<std::string, torch::nn::AnyModule>>& layers() const { return layers_; }
+  const Layers& layers() const { return layers_; }
+  // A chain of this kind holding `layers` in place of its own, with its other children (a
+  // residual block's shortcut and after-layer) passed through `child`: how batch-norm folding
+  // rebuilds a network. Null for a subclass that does not say how (squeeze-and-excitation).
+  virtual std::shared_ptr<ChainImpl> rebuilt(Layers layers, const ChildMap& child) const;
 
  private:
-  std::vector<std::pair<std::string, torch::nn::AnyModule>> layers_;
+  Layers layers_;
 };
 TORCH_MODULE(Chain);
 

@@ -38,4 +38,14 @@ torch::Tensor ResidualImpl::trace(torch::Tensor x, LayerTrace* trace, const std:
   return after_.is_empty() ? sum : call_layer(after_, std::move(sum), trace, child_name(prefix, after_name_));
 }
 
+std::shared_ptr<ChainImpl> ResidualImpl::rebuilt(Layers layers, const ChildMap& child) const {
+  auto block = std::make_shared<ResidualImpl>();
+  for (auto& [name, layer] : layers) block->add(name, std::move(layer));
+  if (!shortcut_.is_empty()) block->shortcut(shortcut_name_, child(shortcut_));
+  if (!after_.is_empty()) block->after(after_name_, child(after_));
+  block->drop_path(drop_rate_);
+  block->train(is_training());
+  return block;
+}
+
 }  // namespace dltrain::models

@@ -14,6 +14,8 @@ class ResidualImpl : public ChainImpl {
   // Stochastic depth ("row" mode): while training, drops the main path per sample with this rate.
   ResidualImpl& drop_path(double rate);
   torch::Tensor trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) override;
+  // The same block around `layers`, its shortcut and after-layer passed through `child`.
+  std::shared_ptr<ChainImpl> rebuilt(Layers layers, const ChildMap& child) const override;
 
  private:
   std::string shortcut_name_, after_name_;

@@ -1,5 +1,7 @@
 // Folding batch norm into the layer before it must not change what the model computes in eval
-// mode, for the built families and memory formats, and must leave the model itself alone.
+// mode, for the built families (residual blocks, shortcuts, squeeze-and-excitation inside) and
+// memory formats, must fold every norm that follows a conv or linear layer, and must leave the
+// model itself alone.
 #include <catch2/catch.hpp>
 
 #include <torch/torch.h>
@@ -24,13 +26,23 @@ void settle_norms(models::Network& model, const std::vector<int64_t>& input_shap
   model.eval();
 }
 
-int64_t count_layers(models::Network& model, const std::vector<int64_t>& input_shape) {
+models::LayerTrace traced(models::Network& model, const std::vector<int64_t>& input_shape) {
   models::LayerTrace trace;
   std::vector<int64_t> shape = {1};
   shape.insert(shape.end(), input_shape.begin(), input_shape.end());
   torch::NoGradGuard no_grad;
   model.trace(torch::zeros(shape), &trace, "");
-  return static_cast<int64_t>(trace.layers.size());
+  return trace;
+}
+
+int64_t count_layers(models::Network& model, const std::vector<int64_t>& input_shape) {
+  return static_cast<int64_t>(traced(model, input_shape).layers.size());
+}
+
+int64_t count_batch_norms(models::Network& model, const std::vector<int64_t>& input_shape) {
+  int64_t norms = 0;
+  for (const auto& layer : traced(model, input_shape).layers) norms += layer.module->name().find("BatchNorm") != std::string::npos;
+  return norms;
 }
 
 }  // namespace
@@ -39,7 +51,7 @@ TEST_CASE("a folded model computes what the model computes in eval mode") {
   const std::vector<int64_t> image = {3, 16, 16};
   const auto format = GENERATE(std::string("contiguous"), std::string("channels_last"));
   const auto family = GENERATE(std::string("cnn"), std::string("mlp"), std::string("resnet18"),
-                               std::string("mobilenet_v2"));
+                               std::string("mobilenet_v2"), std::string("efficientnet_b0"));
   CAPTURE(format, family);
   torch::manual_seed(3);
   config::ModelConfig config;
@@ -60,7 +72,10 @@ TEST_CASE("a folded model computes what the model computes in eval mode") {
   const auto expected = model->forward(input);
   const auto folded = models::fold_batch_norm(model);
   REQUIRE(folded != model);
-  CHECK(count_layers(*folded, image) < count_layers(*model, image));  // the norms are gone
+  CHECK(count_layers(*folded, image) < count_layers(*model, image));
+  // Every norm follows a conv or linear layer, inside residual blocks and shortcuts too.
+  REQUIRE(count_batch_norms(*model, image) > 0);
+  CHECK(count_batch_norms(*folded, image) == 0);
   // Float rounding only: the largest difference relative to the largest output (deep random
   // networks reach outputs in the thousands).
   const double difference = (folded->forward(input) - expected).abs().max().item<double>();
