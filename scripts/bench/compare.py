@@ -51,15 +51,16 @@ def run(command, env=None):
     return out.decode(), wall, usage.ru_maxrss / 1024
 
 
-def dltrain_train(model, augment, args, workdir, epochs=1, images=None):
+def dltrain_train(model, augment, args, workdir, epochs=1, images=None, extra=(), name=None):
     config = "configs/quickstart.yaml" if model == "cnn" else "scripts/bench/mlp.yaml"
     command = [str(DLTRAIN), "run", config, "--quiet", "--json", "--force", "--output", workdir,
-               "--set", f"name={model}-{augment}", "--set", f"threads={args.threads}",
+               "--set", f"name={name or f'{model}-{augment}'}", "--set", f"threads={args.threads}",
                "--set", f"train.epochs={epochs}"]
     if images:
         command += ["--set", f"data.subset.train={images}"]
     if augment == "standard":
         command += ["--set", f"data.augment={AUGMENT}"]
+    command += list(extra)
     out, wall, rss = run(command)
     summary = json.loads(out)
     return {"samples_per_second": summary["samples_per_second"], "rss_mib": rss, "wall_seconds": wall,
@@ -151,15 +152,12 @@ def is_compute_kernel(name):
 def cnn_profile(args, workdir, results, steps=30):
     """Where the CNN step's time goes (train.profile_steps), and the utilization the convolution
     and matmul kernels alone would reach: the ceiling LibTorch's kernels put on the step's MFU."""
-    config = "configs/quickstart.yaml"
-    command = [str(DLTRAIN), "run", config, "--quiet", "--json", "--force", "--output", workdir,
-               "--set", "name=cnn-profile", "--set", f"threads={args.threads}", "--set", "train.epochs=1",
-               "--set", f"data.subset.train={args.train_images}", "--set", f"train.profile_steps={steps}"]
-    summary = json.loads(run(command)[0])
-    profile = json.load(open(os.path.join(summary["run_dir"], "profile.json")))
+    batch = 128
+    report = dltrain_train("cnn", "none", args, workdir, images=args.train_images, name="cnn-profile",
+                           extra=["--set", f"data.batch_size={batch}", "--set", f"train.profile_steps={steps}"])
+    profile = json.load(open(os.path.join(report["run_dir"], "profile.json")))
     kernel_ms = sum(op["self_ms"] for op in profile["operators"] if is_compute_kernel(op["name"]))
-    batch = 128  # configs/quickstart.yaml's data.batch_size
-    step_flops = 6 * summary["macs_per_sample"] * batch
+    step_flops = 6 * report["macs_per_sample"] * batch
     results["cnn_profile"] = {
         "steps": profile["steps"], "step_ms": profile["step_ms"], "kernel_ms": kernel_ms,
         "kernel_mfu": step_flops / (kernel_ms / 1000) / (results["peak_gflops"] * 1e9),

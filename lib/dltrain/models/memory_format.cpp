@@ -33,10 +33,10 @@ c10::MemoryFormat choose_memory_format(const std::string& setting, torch::nn::Mo
 
 void apply_memory_format(torch::nn::Module& model, c10::MemoryFormat format) {
   torch::NoGradGuard no_grad;
+  const bool channels_last = format == c10::MemoryFormat::ChannelsLast;
   for (auto& param : model.parameters()) {
-    if (param.dim() != 4) continue;
-    const bool channels_last = format == c10::MemoryFormat::ChannelsLast;
-    param.set_data(channels_last ? explicitly_channels_last(param.data()) : param.data().contiguous(format));
+    if (param.dim() == 4)
+      param.set_data(channels_last ? explicitly_channels_last(param.data()) : param.data().contiguous(format));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
+#include <vector>
 
 #include "dltrain/io/atomic_file.h"
 
@@ -16,6 +17,18 @@ namespace dltrain::train {
 namespace {
 
 namespace profiler = torch::autograd::profiler;
+
+struct OperatorTime {
+  std::string name;
+  double self_ms = 0.0;  // per step
+  double calls = 0.0;    // per step
+};
+
+struct StepProfile {
+  int64_t steps = 0;
+  double step_ms = 0.0;  // wall time per recorded step, profiler overhead included
+  std::vector<OperatorTime> operators;  // largest self time first
+};
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -64,8 +77,7 @@ nlohmann::ordered_json profile_json(const StepProfile& profile) {
   return json;
 }
 
-}  // namespace
-
+// The profile as profile.md holds it.
 std::string profile_markdown(const StepProfile& profile) {
   double total = 0.0;
   for (const auto& op : profile.operators) total += op.self_ms;
@@ -81,6 +93,8 @@ std::string profile_markdown(const StepProfile& profile) {
   }
   return text;
 }
+
+}  // namespace
 
 StepProfiler::StepProfiler(int64_t steps, std::string run_path, int64_t warmup)
     : steps_(steps), warmup_(warmup), run_path_(std::move(run_path)) {}

@@ -7,21 +7,8 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace dltrain::train {
-
-struct OperatorTime {
-  std::string name;
-  double self_ms = 0.0;  // per step
-  double calls = 0.0;    // per step
-};
-
-struct StepProfile {
-  int64_t steps = 0;
-  double step_ms = 0.0;  // wall time per recorded step, profiler overhead included
-  std::vector<OperatorTime> operators;  // largest self time first
-};
 
 class StepProfiler {
  public:
@@ -42,8 +29,5 @@ class StepProfiler {
   bool recording_ = false, finished_ = false;
   double started_at_ = 0.0;
 };
-
-// The profile as Markdown, as profile.md holds it.
-std::string profile_markdown(const StepProfile& profile);
 
 }  // namespace dltrain::train
