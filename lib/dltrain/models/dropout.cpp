@@ -1,10 +1,11 @@
 #include "dltrain/models/dropout.h"
 
-#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <limits>
+
+#include "dltrain/core/parallel.h"
 
 namespace dltrain::models {
 namespace {
@@ -47,7 +48,7 @@ torch::Tensor dropout_mask(at::IntArrayRef sizes, double keep, uint64_t seed) {
   const auto scale = static_cast<float>(1.0 / keep);
   const auto low = static_cast<uint32_t>(seed), high = static_cast<uint32_t>(seed >> 32);
   // The hash sees the index mod 2^32: a 16 GiB activation would repeat its mask pattern.
-  at::parallel_for(0, mask.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+  parallel_for(0, mask.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
     fill_mask(data, begin, end, low, high, threshold, scale);
   });
   return mask;
