@@ -1,6 +1,8 @@
 // Leaves are whatever is not a Network; the dynamic_cast per layer costs nothing next to a conv.
 #include "dltrain/models/network.h"
 
+#include "dltrain/models/norm_pool_relu.h"
+
 #include <torch/torch.h>
 
 #include <typeinfo>
@@ -33,7 +35,19 @@ ChainImpl& ChainImpl::add(const std::string& name, torch::nn::AnyModule layer) {
 }
 
 torch::Tensor ChainImpl::trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) {
-  for (auto& [name, layer] : layers_) x = call_layer(layer, std::move(x), trace, child_name(prefix, name));
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    // An untraced pass (training) runs a batch norm, 2x2 max-pool and ReLU as one operator; a
+    // trace needs each layer's own output, so it takes them one by one.
+    if (trace == nullptr) {
+      if (auto* norm = fusable_norm_pool_relu(layers_, i, x)) {
+        x = norm_pool_relu(x, *norm);
+        i += 2;
+        continue;
+      }
+    }
+    auto& [name, layer] = layers_[i];
+    x = call_layer(layer, std::move(x), trace, child_name(prefix, name));
+  }
   return x;
 }
 
