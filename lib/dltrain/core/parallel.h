@@ -11,6 +11,7 @@
 // compile at::parallel_for's threading into LibTorch itself, and get at::parallel_for here.
 #pragma once
 
+#include <c10/util/C++17.h>  // before FunctionRef.h, which uses it without including it
 #include <c10/util/FunctionRef.h>
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Leaves are whatever is not a Network; the dynamic_cast per layer costs nothing next to a conv.
 #include "dltrain/models/network.h"
 
-#include "dltrain/models/norm_pool_relu.h"
+#include "dltrain/models/fast_paths.h"
 
 #include <torch/torch.h>
 
@@ -36,12 +36,10 @@ ChainImpl& ChainImpl::add(const std::string& name, torch::nn::AnyModule layer) {
 
 torch::Tensor ChainImpl::trace(torch::Tensor x, LayerTrace* trace, const std::string& prefix) {
   for (size_t i = 0; i < layers_.size(); ++i) {
-    // An untraced pass (training) runs a batch norm, 2x2 max-pool and ReLU as one operator; a
-    // trace needs each layer's own output, so it takes them one by one.
+    // A trace needs each layer's own output; an untraced pass may run layers as one operator.
     if (trace == nullptr) {
-      if (auto* norm = fusable_norm_pool_relu(layers_, i, x)) {
-        x = norm_pool_relu(x, *norm);
-        i += 2;
+      if (const size_t ran = run_fast_path(layers_, i, x)) {
+        i += ran - 1;
         continue;
       }
     }

@@ -20,15 +20,22 @@ constexpr int64_t kPixelsPerBlock = 256;
 constexpr uint8_t kWindowIndex = 3;
 constexpr uint8_t kReluPassed = 4;
 
-// L channels at a time in the compiler's generic vectors: L = 4 is SSE2 (every x86-64) or NEON,
-// L = 8 is AVX2. Loads and stores go through memcpy: unaligned, whatever the vector type's own
-// alignment (which an attribute on a template-dependent vector type does not lower).
-template <int L>
-struct Lanes {
-  using Floats = float __attribute__((vector_size(4 * L)));
-  using Ints = int32_t __attribute__((vector_size(4 * L)));
-  using Bytes = uint8_t __attribute__((vector_size(L)));
+// Vectors of 4 (SSE2 on every x86-64, NEON on arm64) or 8 (AVX2) lanes. GCC takes no
+// template-dependent vector_size, so each width is spelled out.
+typedef float Floats4 __attribute__((vector_size(16)));
+typedef int32_t Ints4 __attribute__((vector_size(16)));
+typedef uint8_t Bytes4 __attribute__((vector_size(4)));
+typedef float Floats8 __attribute__((vector_size(32)));
+typedef int32_t Ints8 __attribute__((vector_size(32)));
+typedef uint8_t Bytes8 __attribute__((vector_size(8)));
 
+template <class FloatVector, class IntVector, class ByteVector>
+struct VectorOps {
+  using Floats = FloatVector;
+  using Ints = IntVector;
+  using Bytes = ByteVector;
+
+  // Through memcpy: unaligned, whatever the vector type's own alignment.
   static Floats load(const float* p) {
     Floats v;
     __builtin_memcpy(&v, p, sizeof v);
@@ -44,11 +51,16 @@ struct Lanes {
     const Bytes bytes = __builtin_convertvector(v, Bytes);
     __builtin_memcpy(p, &bytes, sizeof bytes);
   }
-  static Floats select(Ints mask, Floats yes, Floats no) {
-    return reinterpret_cast<Floats>((mask & reinterpret_cast<Ints>(yes)) | (~mask & reinterpret_cast<Ints>(no)));
-  }
+  static Floats select(Ints mask, Floats yes, Floats no) { return (Floats)((mask & (Ints)yes) | (~mask & (Ints)no)); }
   static Ints select(Ints mask, Ints yes, Ints no) { return (mask & yes) | (~mask & no); }
 };
+
+template <int L>
+struct Lanes;
+template <>
+struct Lanes<4> : VectorOps<Floats4, Ints4, Bytes4> {};
+template <>
+struct Lanes<8> : VectorOps<Floats8, Ints8, Bytes8> {};
 
 // The four loops for C channels (a multiple of L), L lanes at a time.
 template <int64_t C, int L>

@@ -1,0 +1,23 @@
+#include "dltrain/models/fast_paths.h"
+
+#include <torch/torch.h>
+
+#include "dltrain/models/norm_pool_relu.h"
+#include "dltrain/models/parallel_linear.h"
+
+namespace dltrain::models {
+
+std::size_t run_fast_path(const ChainImpl::Layers& layers, std::size_t first, torch::Tensor& x) {
+  if (auto* norm = fusable_norm_pool_relu(layers, first, x)) {
+    x = norm_pool_relu(x, *norm);
+    return 3;
+  }
+  auto* linear = layers[first].second.ptr()->as<torch::nn::LinearImpl>();
+  if (linear != nullptr && parallel_linear_applies(x, *linear)) {
+    x = parallel_linear(x, *linear);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace dltrain::models

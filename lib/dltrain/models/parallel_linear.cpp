@@ -1,0 +1,87 @@
+#include "dltrain/models/parallel_linear.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+#include <torch/torch.h>
+
+#include <cstdint>
+
+#include "dltrain/core/parallel.h"
+
+namespace dltrain::models {
+namespace {
+
+constexpr int64_t kMinimumProduct = int64_t{1} << 20;  // multiply-adds; below it, forking costs more
+constexpr int64_t kMinimumRows = 32;
+constexpr int64_t kMinimumOutputs = 16;
+
+// out[first:last) = product of the rows [first:last) of `left` and `right`, per intra-op thread.
+// LibTorch's thread-local state (inference mode, grad mode, the profiler) is the caller's in
+// every share: an inference tensor may only be written in inference mode.
+void rows_in_parallel(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
+                      const torch::Tensor& bias) {
+  const at::ThreadLocalState caller;
+  parallel_for(0, left.size(0), kMinimumRows / 2, [&](int64_t first, int64_t last) {
+    const at::ThreadLocalStateGuard same_state(caller);
+    const torch::NoGradGuard no_grad;
+    auto rows = out.narrow(0, first, last - first);
+    if (bias.defined()) {
+      at::addmm_out(rows, bias, left.narrow(0, first, last - first), right);
+    } else {
+      at::mm_out(rows, left.narrow(0, first, last - first), right);
+    }
+  });
+}
+
+struct ParallelLinear : public torch::autograd::Function<ParallelLinear> {
+  // LibTorch 1.13's custom functions reject undefined inputs: a layer without bias passes an
+  // empty tensor.
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                               const torch::Tensor& weight, const torch::Tensor& bias) {
+    auto out = torch::empty({input.size(0), weight.size(0)}, input.options());
+    rows_in_parallel(out, input, weight.t(), bias.numel() > 0 ? bias : torch::Tensor());
+    ctx->save_for_backward({input, weight});
+    ctx->saved_data["has_bias"] = bias.numel() > 0;
+    return out;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& input = saved[0];
+    const torch::Tensor& weight = saved[1];
+    const auto grad = grads[0].contiguous();
+    torch::Tensor grad_input, grad_weight, grad_bias;
+    if (ctx->needs_input_grad(0)) {
+      grad_input = torch::empty_like(input);
+      rows_in_parallel(grad_input, grad, weight, torch::Tensor());
+    }
+    if (ctx->needs_input_grad(1)) {
+      grad_weight = torch::empty_like(weight);
+      rows_in_parallel(grad_weight, grad.t(), input, torch::Tensor());  // rows of grad^T: output features
+    }
+    if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = grad.sum(0);
+    return {grad_input, grad_weight, grad_bias};
+  }
+};
+
+bool float_cpu(const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
+}
+
+}  // namespace
+
+bool parallel_linear_applies(const torch::Tensor& input, const torch::nn::LinearImpl& linear) {
+  if (input.dim() != 2 || !float_cpu(input) || !float_cpu(linear.weight)) return false;
+  if (linear.bias.defined() && !float_cpu(linear.bias)) return false;
+  const int64_t rows = input.size(0), inputs = input.size(1), outputs = linear.weight.size(0);
+  if (inputs != linear.weight.size(1) || rows < kMinimumRows || outputs < kMinimumOutputs) return false;
+  if (rows * inputs * outputs < kMinimumProduct) return false;
+  return at::get_num_threads() > 1 && !at::in_parallel_region() && parallel_for_forks();
+}
+
+torch::Tensor parallel_linear(const torch::Tensor& input, torch::nn::LinearImpl& linear) {
+  return ParallelLinear::apply(input, linear.weight, linear.bias.defined() ? linear.bias : torch::empty({0}));
+}
+
+}  // namespace dltrain::models
