@@ -1,7 +1,6 @@
 #include "dltrain/models/parallel_linear.h"
 
 #include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -16,13 +15,14 @@ constexpr int64_t kMinimumRows = 32;
 constexpr int64_t kMinimumOutputs = 16;
 
 // out[first:last) = product of the rows [first:last) of `left` and `right`, per intra-op thread.
-// LibTorch's thread-local state (inference mode, grad mode, the profiler) is the caller's in
-// every share: an inference tensor may only be written in inference mode.
+// Each share runs without autograd and in the caller's inference mode (thread-local, and an
+// inference tensor may only be written in inference mode). The profiler is not carried over:
+// like LibTorch's own intra-op work, the shares count inside the operator that forked them.
 void rows_in_parallel(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
                       const torch::Tensor& bias) {
-  const at::ThreadLocalState caller;
+  const bool inference = c10::InferenceMode::is_enabled();
   parallel_for(0, left.size(0), kMinimumRows / 2, [&](int64_t first, int64_t last) {
-    const at::ThreadLocalStateGuard same_state(caller);
+    const c10::InferenceMode same_mode(inference);
     const torch::NoGradGuard no_grad;
     auto rows = out.narrow(0, first, last - first);
     if (bias.defined()) {
