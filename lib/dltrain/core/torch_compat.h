@@ -34,6 +34,16 @@ inline void clear_grads(torch::optim::Optimizer& optimizer) {
   }
 }
 
+// The key of a parameter in torch::optim::Optimizer's state map (its TensorImpl): a string made
+// from the address in 1.13, the address itself from 2.2 (which also dropped c10::guts::to_string).
+inline auto optimizer_state_key(const at::Tensor& param) {
+#if DL_TORCH_AT_LEAST(2, 2)
+  return static_cast<void*>(param.unsafeGetTensorImpl());
+#else
+  return c10::guts::to_string(param.unsafeGetTensorImpl());
+#endif
+}
+
 // Autocast on/off for one device type: 2.4 replaced the per-device functions by ones taking
 // the device type (the old names are deprecated there).
 inline void set_autocast(c10::DeviceType device, bool on, at::ScalarType dtype) {

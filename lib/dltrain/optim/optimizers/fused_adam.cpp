@@ -1,0 +1,106 @@
+#include "dltrain/optim/optimizers/fused_adam.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <memory>
+
+#include "dltrain/core/parallel.h"
+#include "dltrain/core/torch_compat.h"
+
+namespace dltrain::optim {
+namespace {
+
+// One step's constants, in float as LibTorch's own Adam applies them.
+struct AdamStep {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, bias_correction2_sqrt, eps, step_size;
+};
+
+// Adam's update on elements [begin, end), in the order torch::optim::Adam applies it:
+// grad += wd * p; m = m * b1 + (1 - b1) * grad; v = v * b2 + (1 - b2) * grad^2;
+// p -= step_size * m / (sqrt(v) / sqrt(bias_correction2) + eps).
+__attribute__((target_clones("avx2", "default"))) void adam_update(float* __restrict__ param,
+                                                                    const float* __restrict__ grad,
+                                                                    float* __restrict__ exp_avg,
+                                                                    float* __restrict__ exp_avg_sq, int64_t begin,
+                                                                    int64_t end, AdamStep s) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float g = s.weight_decay != 0.0f ? grad[i] + param[i] * s.weight_decay : grad[i];
+    const float m = exp_avg[i] * s.beta1 + g * s.one_minus_beta1;
+    const float v = exp_avg_sq[i] * s.beta2 + s.one_minus_beta2 * g * g;
+    exp_avg[i] = m;
+    exp_avg_sq[i] = v;
+    param[i] -= s.step_size * (m / (std::sqrt(v) / s.bias_correction2_sqrt + s.eps));
+  }
+}
+
+bool dense_float_cpu(const torch::Tensor& t) {
+  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_non_overlapping_and_dense();
+}
+
+}  // namespace
+
+bool FusedAdam::fusable() const {
+  for (const auto& group : param_groups_) {
+    if (static_cast<const torch::optim::AdamOptions&>(group.options()).amsgrad()) return false;
+    for (const auto& p : group.params()) {
+      const auto& grad = p.grad();
+      if (!grad.defined()) continue;
+      if (!dense_float_cpu(p) || grad.is_sparse() || !dense_float_cpu(grad) || grad.strides() != p.strides()) return false;
+      const auto found = state_.find(compat::optimizer_state_key(p));
+      if (found == state_.end()) continue;
+      const auto& state = static_cast<const torch::optim::AdamParamState&>(*found->second);
+      if (state.exp_avg().strides() != p.strides() || state.exp_avg_sq().strides() != p.strides() ||
+          !dense_float_cpu(state.exp_avg()) || !dense_float_cpu(state.exp_avg_sq()))
+        return false;
+    }
+  }
+  return true;
+}
+
+torch::Tensor FusedAdam::step(LossClosure closure) {
+  if (!fusable()) return torch::optim::Adam::step(std::move(closure));
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) {
+    torch::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : param_groups_) {
+    const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
+    const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& slot = state_[compat::optimizer_state_key(p)];
+      if (!slot) {  // as Adam::step creates it
+        auto fresh = std::make_unique<torch::optim::AdamParamState>();
+        fresh->step(0);
+        fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto& state = static_cast<torch::optim::AdamParamState&>(*slot);
+      state.step(state.step() + 1);
+      const double bias_correction1 = 1.0 - std::pow(beta1, state.step());
+      const double bias_correction2 = 1.0 - std::pow(beta2, state.step());
+      const AdamStep s{static_cast<float>(beta1),
+                       static_cast<float>(1.0 - beta1),
+                       static_cast<float>(beta2),
+                       static_cast<float>(1.0 - beta2),
+                       static_cast<float>(options.weight_decay()),
+                       static_cast<float>(std::sqrt(bias_correction2)),
+                       static_cast<float>(options.eps()),
+                       static_cast<float>(options.lr() / bias_correction1)};
+      float* param = p.data_ptr<float>();
+      const float* grad = p.grad().data_ptr<float>();
+      float* exp_avg = state.exp_avg().data_ptr<float>();
+      float* exp_avg_sq = state.exp_avg_sq().data_ptr<float>();
+      parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+        adam_update(param, grad, exp_avg, exp_avg_sq, begin, end, s);
+      });
+    }
+  }
+  return loss;
+}
+
+}  // namespace dltrain::optim
