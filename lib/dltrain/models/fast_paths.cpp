@@ -8,6 +8,10 @@
 namespace dltrain::models {
 
 std::size_t run_fast_path(const ChainImpl::Layers& layers, std::size_t first, torch::Tensor& x) {
+  if (const auto stage = fusable_conv_norm_pool_relu(layers, first, x); stage.conv != nullptr) {
+    x = conv_norm_pool_relu(x, *stage.conv, *stage.norm);
+    return 4;
+  }
   if (auto* norm = fusable_norm_pool_relu(layers, first, x)) {
     x = norm_pool_relu(x, *norm);
     return 3;

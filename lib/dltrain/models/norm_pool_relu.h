@@ -15,6 +15,7 @@
 #pragma once
 
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
 
 #include <cstddef>
 
@@ -35,5 +36,30 @@ torch::Tensor norm_pool_relu(const torch::Tensor& input, torch::nn::BatchNorm2dI
 // (pool and ReLU in either order) that norm_pool_relu can run on `input`; null otherwise.
 torch::nn::BatchNorm2dImpl* fusable_norm_pool_relu(const ChainImpl::Layers& layers, std::size_t first,
                                                    const torch::Tensor& input);
+
+// A grey-image CNN's first stage fused whole: Conv2d(1 -> C, 3x3, stride 1, zero padding 1, no
+// bias), then the norm, pool and ReLU above. The convolution is computed where it is used and
+// never stored (its output is C times the size of the image it comes from): the forward takes the
+// statistics and window extremes of the conv output straight from the image, and the backward
+// recomputes it to form the conv weight's gradient. Applies to a contiguous CPU float32
+// [N, 1, H, W] image that needs no gradient (a saliency map takes the layers one by one), with
+// norm_pool_relu's conditions on the conv output.
+bool conv_norm_pool_relu_applies(const torch::Tensor& image, const torch::nn::Conv2dImpl& conv,
+                                 const torch::nn::BatchNorm2dImpl& norm);
+
+// relu(max_pool2d(norm(conv(image)), 2)); differentiable in the conv weight and the norm's weight
+// and bias.
+torch::Tensor conv_norm_pool_relu(const torch::Tensor& image, torch::nn::Conv2dImpl& conv,
+                                  torch::nn::BatchNorm2dImpl& norm);
+
+struct FusableConvStage {
+  torch::nn::Conv2dImpl* conv = nullptr;
+  torch::nn::BatchNorm2dImpl* norm = nullptr;
+};
+
+// layers[first, first + 4) when they are such a conv followed by a norm, pool and ReLU that
+// conv_norm_pool_relu can run on `image`; nulls otherwise.
+FusableConvStage fusable_conv_norm_pool_relu(const ChainImpl::Layers& layers, std::size_t first,
+                                             const torch::Tensor& image);
 
 }  // namespace dltrain::models

@@ -18,6 +18,14 @@ struct NormPoolReluKernels {
                             const float* mean, double* sum_dy, double* sum_dy_xmu);
   void (*input_gradient_rows)(const float* x_top, float* dx_top, int64_t width, int64_t out_width, const float* grad,
                               const uint8_t* argmax, const float* p, const float* q, const float* r);
+  // The first stage's variants: a 3x3 convolution of a one-channel image, computed on the fly.
+  // `padded` is scratch for (height + 2) x (width + 2) floats.
+  void (*conv_scan_image)(const float* image, int64_t height, int64_t width, const float* weight,
+                          const float* shift_in, double* first, double* second, float* largest, float* smallest,
+                          uint8_t* positions, float* padded);
+  void (*conv_weight_gradient)(const float* image, int64_t height, int64_t width, const float* weight,
+                               const float* grad, const uint8_t* argmax, const float* p, const float* q,
+                               const float* r, double* weight_grad, float* padded);
 };
 
 // The widest kernels this CPU runs for `channels` channels (8, 16, 32, 64, 128 or 256); null for

@@ -62,7 +62,7 @@ struct Lanes<4> : VectorOps<Floats4, Ints4, Bytes4> {};
 template <>
 struct Lanes<8> : VectorOps<Floats8, Ints8, Bytes8> {};
 
-// The four loops for C channels (a multiple of L), L lanes at a time.
+// The loops for C channels (a multiple of L), L lanes at a time.
 template <int64_t C, int L>
 struct Loops {
   using V = Lanes<L>;
@@ -80,27 +80,103 @@ struct Loops {
   static void scan_image(const float* __restrict__ x, int64_t height, int64_t width, const float* __restrict__ k,
                          double* first, double* second, float* __restrict__ largest, float* __restrict__ smallest,
                          uint8_t* __restrict__ positions) {
+    scan_windows(height, width, k, first, second, largest, smallest, positions,
+                 [&](int64_t h, int64_t w, Floats* out) {
+                   for (int64_t v = 0; v < kVectors; ++v) out[v] = V::load(x + (h * width + w) * C + v * kLanes);
+                 });
+  }
+
+  // scan_image of a 3x3 convolution's output (padding 1, no bias) over a one-channel image,
+  // computed where it is used and never stored; `weight` is [9 taps][C], `padded` room for
+  // (height + 2) x (width + 2) floats. Vectors of L channels go one at a time, so that their nine
+  // taps stay in registers while every pixel of the image passes.
+  static void conv_scan_image(const float* __restrict__ image, int64_t height, int64_t width,
+                              const float* __restrict__ weight, const float* __restrict__ k, double* first,
+                              double* second, float* __restrict__ largest, float* __restrict__ smallest,
+                              uint8_t* __restrict__ positions, float* __restrict__ padded) {
+    pad_image(image, height, width, padded);
     const int64_t out_width = width / 2;
     const Ints zero_ints = {};
+    for (int64_t v = 0; v < kVectors; ++v) {
+      Floats taps[9];
+      for (int t = 0; t < 9; ++t) taps[t] = V::load(weight + t * C + v * kLanes);
+      const Floats shift = V::load(k + v * kLanes);
+      for (int64_t oh = 0; oh < height / 2; ++oh) {
+        Floats s = {}, q = {};  // this window row's sums: short enough for floats
+        for (int64_t ow = 0; ow < out_width; ++ow) {
+          Floats y[4];
+          convolve_window(padded + 2 * oh * (width + 2) + 2 * ow, width + 2, taps, y);
+          Floats high = y[0], low = y[0];
+          Ints high_at = zero_ints, low_at = zero_ints;
+          for (int32_t i = 0; i < 4; ++i) {
+            const Floats d = y[i] - shift;
+            s += d;
+            q += d * d;
+            const Ints nan = y[i] != y[i];
+            const Ints higher = (y[i] > high) | nan, lower = (y[i] < low) | nan;
+            high = V::select(higher, y[i], high);
+            high_at = V::select(higher, zero_ints + i, high_at);
+            low = V::select(lower, y[i], low);
+            low_at = V::select(lower, zero_ints + i, low_at);
+          }
+          const int64_t at = (oh * out_width + ow) * C + v * kLanes;
+          V::store(largest + at, high);
+          V::store(smallest + at, low);
+          V::store_bytes(positions + at, high_at | (low_at << 2));
+        }
+        for (int64_t l = 0; l < kLanes; ++l) {
+          first[v * kLanes + l] += s[l];
+          second[v * kLanes + l] += q[l];
+        }
+      }
+    }
+  }
+
+  // The image with a border of zeros: the 3x3 patch of every pixel lies inside.
+  static void pad_image(const float* __restrict__ image, int64_t height, int64_t width, float* __restrict__ padded) {
+    const int64_t row = width + 2;
+    for (int64_t i = 0; i < row; ++i) padded[i] = padded[(height + 1) * row + i] = 0.0f;
+    for (int64_t h = 0; h < height; ++h) {
+      padded[(h + 1) * row] = padded[(h + 1) * row + width + 1] = 0.0f;
+      for (int64_t w = 0; w < width; ++w) padded[(h + 1) * row + w + 1] = image[h * width + w];
+    }
+  }
+
+  // The conv output at a 2x2 window's four pixels (row-major), from the 4x4 block of the padded
+  // image whose top-left is `corner`.
+  static void convolve_window(const float* __restrict__ corner, int64_t row, const Floats* taps, Floats* y) {
+    float block[4][4];
+    for (int r = 0; r < 4; ++r)
+      for (int c = 0; c < 4; ++c) block[r][c] = corner[r * row + c];
+    for (int i = 0; i < 4; ++i) {
+      const int dy = i / 2, dx = i % 2;
+      Floats sum = {};
+      for (int t = 0; t < 9; ++t) sum += block[dy + t / 3][dx + t % 3] * taps[t];
+      y[i] = sum;
+    }
+  }
+
+  // The pass both scans share; pixel(h, w, out) writes the C input values at (h, w).
+  template <class Pixel>
+  static void scan_windows(int64_t height, int64_t width, const float* __restrict__ k, double* first, double* second,
+                           float* __restrict__ largest, float* __restrict__ smallest, uint8_t* __restrict__ positions,
+                           const Pixel& pixel) {
+    const int64_t out_width = width / 2;
+    const Ints zero_ints = {};
+    Floats shift[kVectors];
+    for (int64_t v = 0; v < kVectors; ++v) shift[v] = V::load(k + v * kLanes);
     for (int64_t oh = 0; oh < height / 2; ++oh) {
-      const float* top = x + 2 * oh * width * C;
-      const float* bottom = top + width * C;
       Floats s[kVectors] = {}, q[kVectors] = {};  // this window row's sums: short enough for floats
       for (int64_t ow = 0; ow < out_width; ++ow) {
-        const float* window[4] = {top + 2 * ow * C, top + (2 * ow + 1) * C, bottom + 2 * ow * C,
-                                  bottom + (2 * ow + 1) * C};
+        Floats values[4][kVectors];
+        for (int i = 0; i < 4; ++i) pixel(2 * oh + i / 2, 2 * ow + i % 2, values[i]);
         const int64_t at = (oh * out_width + ow) * C;
         for (int64_t v = 0; v < kVectors; ++v) {
-          const int64_t c = v * kLanes;
-          const Floats shift = V::load(k + c);
-          Floats high = V::load(window[0] + c), low = high;
+          Floats high = values[0][v], low = high;
           Ints high_at = zero_ints, low_at = zero_ints;
-          Floats d = high - shift;
-          s[v] += d;
-          q[v] += d * d;
-          for (int32_t i = 1; i < 4; ++i) {
-            const Floats xi = V::load(window[i] + c);
-            d = xi - shift;
+          for (int32_t i = 0; i < 4; ++i) {
+            const Floats xi = values[i][v];
+            const Floats d = xi - shift[v];
             s[v] += d;
             q[v] += d * d;
             const Ints nan = xi != xi;
@@ -110,9 +186,9 @@ struct Loops {
             low = V::select(lower, xi, low);
             low_at = V::select(lower, zero_ints + i, low_at);
           }
-          V::store(largest + at + c, high);
-          V::store(smallest + at + c, low);
-          V::store_bytes(positions + at + c, high_at | (low_at << 2));
+          V::store(largest + at + v * kLanes, high);
+          V::store(smallest + at + v * kLanes, low);
+          V::store_bytes(positions + at + v * kLanes, high_at | (low_at << 2));
         }
       }
       for (int64_t c = 0; c < C; ++c) {
@@ -192,12 +268,55 @@ struct Loops {
       }
     }
   }
+
+  // One image's share of the conv weight's gradient, accumulated into weight_grad[9 taps][C]:
+  // the norm's input gradient (dy * p + x * q + r, as input_gradient_rows computes it) at every
+  // pixel of the recomputed conv output, times that pixel's 3x3 image patch. `padded` as in
+  // conv_scan_image.
+  static void conv_weight_gradient(const float* __restrict__ image, int64_t height, int64_t width,
+                                   const float* __restrict__ weight, const float* __restrict__ grad,
+                                   const uint8_t* __restrict__ argmax, const float* __restrict__ p,
+                                   const float* __restrict__ q, const float* __restrict__ r,
+                                   double* __restrict__ weight_grad, float* __restrict__ padded) {
+    pad_image(image, height, width, padded);
+    const int64_t out_width = width / 2, row = width + 2;
+    const Ints zero_ints = {}, relu_passed = zero_ints + kReluPassed, window_index = zero_ints + kWindowIndex;
+    for (int64_t v = 0; v < kVectors; ++v) {
+      Floats taps[9];
+      for (int t = 0; t < 9; ++t) taps[t] = V::load(weight + t * C + v * kLanes);
+      const Floats pv = V::load(p + v * kLanes), qv = V::load(q + v * kLanes), rv = V::load(r + v * kLanes);
+      Floats sums[9] = {};
+      for (int64_t oh = 0; oh < height / 2; ++oh) {
+        for (int64_t ow = 0; ow < out_width; ++ow) {
+          const int64_t at = (oh * out_width + ow) * C + v * kLanes;
+          const Ints m = V::load_bytes(argmax + at);
+          const Floats routed = V::select((m & relu_passed) != 0, V::load(grad + at) * pv, Floats{});
+          const Ints winner = m & window_index;
+          const float* corner = padded + 2 * oh * row + 2 * ow;
+          Floats y[4];
+          convolve_window(corner, row, taps, y);
+          for (int32_t i = 0; i < 4; ++i) {
+            const Floats dy = y[i] * qv + rv + V::select(winner == i, routed, Floats{});
+            const float* patch = corner + (i / 2) * row + i % 2;
+            for (int t = 0; t < 9; ++t) sums[t] += patch[(t / 3) * row + t % 3] * dy;
+          }
+        }
+        if (oh % 8 == 7 || oh + 1 == height / 2) {  // float sums over at most 8 window rows
+          for (int t = 0; t < 9; ++t) {
+            for (int64_t l = 0; l < kLanes; ++l) weight_grad[t * C + v * kLanes + l] += sums[t][l];
+            sums[t] = Floats{};
+          }
+        }
+      }
+    }
+  }
 };
 
 template <int64_t C, int L>
 const NormPoolReluKernels* kernels_of_width() {
-  static const NormPoolReluKernels kernels{&Loops<C, L>::scan_image, &Loops<C, L>::pool_from_extremes,
-                                           &Loops<C, L>::add_gradient_sums, &Loops<C, L>::input_gradient_rows};
+  static const NormPoolReluKernels kernels{&Loops<C, L>::scan_image,          &Loops<C, L>::pool_from_extremes,
+                                           &Loops<C, L>::add_gradient_sums,   &Loops<C, L>::input_gradient_rows,
+                                           &Loops<C, L>::conv_scan_image,     &Loops<C, L>::conv_weight_gradient};
   return &kernels;
 }
 

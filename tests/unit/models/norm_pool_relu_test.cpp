@@ -218,15 +218,21 @@ namespace {
 struct LoopResults {
   std::vector<double> first, second, sum_dy, sum_dy_xmu;
   torch::Tensor largest, positions, out, input_grad;
+  std::vector<double> conv_first, conv_second, conv_grad;
+  torch::Tensor conv_largest, conv_positions;
 };
 
 LoopResults run_loops(const models::NormPoolReluKernels& kernels, const torch::Tensor& image, const torch::Tensor& grad,
                       const torch::Tensor& affine) {
   const int64_t height = image.size(0), width = image.size(1), channels = image.size(2);
   const int64_t outputs = height / 2 * width / 2;
-  LoopResults r{std::vector<double>(channels), std::vector<double>(channels), std::vector<double>(channels),
-                std::vector<double>(channels), torch::empty({outputs, channels}), torch::empty({outputs, channels}, torch::kUInt8),
-                torch::empty({outputs, channels}), torch::empty_like(image)};
+  LoopResults r;
+  for (auto* sums : {&r.first, &r.second, &r.sum_dy, &r.sum_dy_xmu, &r.conv_first, &r.conv_second})
+    sums->assign(channels, 0.0);
+  r.largest = torch::empty({outputs, channels});
+  r.positions = torch::empty({outputs, channels}, torch::kUInt8);
+  r.out = torch::empty({outputs, channels});
+  r.input_grad = torch::empty_like(image);
   auto smallest = torch::empty({outputs, channels});
   const float* x = image.data_ptr<float>();
   const float* a = affine.data_ptr<float>();  // rows: shift_in, scale, shift, mean, p, q, r
@@ -242,6 +248,21 @@ LoopResults run_loops(const models::NormPoolReluKernels& kernels, const torch::T
                                 grad.data_ptr<float>() + out_at, r.positions.data_ptr<uint8_t>() + out_at,
                                 a + 4 * channels, a + 5 * channels, a + 6 * channels);
   }
+  // The first-stage loops, on the image's first channel as a one-channel image and the affine
+  // rows as a [9][C] conv weight.
+  const auto grey = image.select(2, 0).contiguous();
+  std::vector<float> padded(static_cast<size_t>((height + 2) * (width + 2)));
+  auto smallest_conv = torch::empty({outputs, channels});
+  r.conv_grad.assign(9 * channels, 0.0);
+  r.conv_largest = torch::empty({outputs, channels});
+  r.conv_positions = torch::empty({outputs, channels}, torch::kUInt8);
+  const auto taps = torch::cat({affine, affine}).narrow(0, 0, 9).contiguous();
+  kernels.conv_scan_image(grey.data_ptr<float>(), height, width, taps.data_ptr<float>(), a, r.conv_first.data(),
+                          r.conv_second.data(), r.conv_largest.data_ptr<float>(), smallest_conv.data_ptr<float>(),
+                          r.conv_positions.data_ptr<uint8_t>(), padded.data());
+  kernels.conv_weight_gradient(grey.data_ptr<float>(), height, width, taps.data_ptr<float>(), grad.data_ptr<float>(),
+                               r.positions.data_ptr<uint8_t>(), a + 4 * channels, a + 5 * channels, a + 6 * channels,
+                               r.conv_grad.data(), padded.data());
   return r;
 }
 
@@ -273,6 +294,105 @@ TEST_CASE("the AVX2 loops compute what the baseline loops do, and the widest thi
     CHECK(close(wide.sum_dy, narrow.sum_dy));
     CHECK(close(wide.sum_dy_xmu, narrow.sum_dy_xmu));
     CHECK(torch::allclose(wide.input_grad, narrow.input_grad, 1e-5, 1e-6));
+    CHECK(close(wide.conv_first, narrow.conv_first));
+    CHECK(close(wide.conv_second, narrow.conv_second));
+    CHECK(torch::allclose(wide.conv_largest, narrow.conv_largest, 1e-5, 1e-6));
+    CHECK(close(wide.conv_grad, narrow.conv_grad));
   }
   CHECK(models::norm_pool_relu_kernels(12) == nullptr);
+}
+
+namespace {
+
+torch::nn::Conv2d first_conv(int64_t channels, bool bias = false) {
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(1, channels, 3).padding(1).bias(bias));
+  models::apply_memory_format(*conv, torch::MemoryFormat::ChannelsLast);
+  return conv;
+}
+
+struct StageOutcome {
+  torch::Tensor output, conv_grad, weight_grad, bias_grad;
+};
+
+StageOutcome run_stage(const torch::Tensor& image, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& norm,
+                       const torch::Tensor& grad, bool fused_stage) {
+  auto y = fused_stage ? models::conv_norm_pool_relu(image, *conv, *norm)
+                       : torch::relu(torch::max_pool2d(norm->forward(conv->forward(image)), 2));
+  y.backward(grad);
+  StageOutcome out{y.detach(), conv->weight.grad().clone(), norm->weight.grad().clone(), norm->bias.grad().clone()};
+  conv->weight.mutable_grad().reset();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("conv_norm_pool_relu matches a one-channel Conv2d followed by the three layers") {
+  torch::manual_seed(8);
+  for (const int64_t channels : {8, 16, 32}) {
+    for (const auto& size : {std::vector<int64_t>{10, 8}, std::vector<int64_t>{2, 2}}) {
+      CAPTURE(channels, size);
+      const auto image = torch::rand({5, 1, size[0], size[1]}) * 2 + 1;  // a mean far from zero
+      auto conv = first_conv(channels);
+      auto reference_conv = first_conv(channels);
+      {
+        torch::NoGradGuard no_grad;
+        reference_conv->weight.copy_(conv->weight);
+      }
+      auto reference_norm = norm_with_both_signs(channels);
+      auto norm = copy_of(reference_norm);
+      REQUIRE(models::conv_norm_pool_relu_applies(image, *conv, *norm));
+      const auto grad = torch::randn({5, channels, size[0] / 2, size[1] / 2});
+      const StageOutcome expected = run_stage(image, reference_conv, reference_norm, grad, false);
+      const StageOutcome actual = run_stage(image, conv, norm, grad, true);
+      CHECK(torch::allclose(actual.output, expected.output, 1e-4, 1e-5));
+      CHECK(torch::allclose(actual.conv_grad, expected.conv_grad, 1e-3, 1e-4));
+      CHECK(torch::allclose(actual.weight_grad, expected.weight_grad, 1e-3, 1e-4));
+      CHECK(torch::allclose(actual.bias_grad, expected.bias_grad, 1e-4, 1e-4));
+      CHECK(torch::allclose(norm->running_mean, reference_norm->running_mean, 1e-5, 1e-6));
+      CHECK(torch::allclose(norm->running_var, reference_norm->running_var, 1e-4, 1e-6));
+    }
+  }
+}
+
+TEST_CASE("conv_norm_pool_relu's weight gradient is the same on one thread and on two") {
+  torch::manual_seed(9);
+  const auto image = torch::rand({32, 1, 12, 12});
+  const auto grad = torch::randn({32, 16, 6, 6});
+  auto conv = first_conv(16);
+  auto norm_one = norm_with_both_signs(16), norm_two = norm_with_both_signs(16);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const StageOutcome one = run_stage(image, conv, norm_one, grad, true);
+  at::set_num_threads(2);
+  const StageOutcome two = run_stage(image, conv, norm_two, grad, true);
+  at::set_num_threads(threads);
+  CHECK(torch::equal(one.output, two.output));
+  CHECK(torch::equal(one.conv_grad, two.conv_grad));
+}
+
+TEST_CASE("a chain fuses a grey image's whole first stage only when the conv and image allow it") {
+  const auto image = torch::rand({4, 1, 8, 8});
+  auto stage = [](torch::nn::Conv2d conv) {
+    models::Chain chain;
+    chain->add("conv", conv);
+    chain->add("norm", norm_with_both_signs(16));
+    chain->add("pool", torch::nn::MaxPool2d(2));
+    chain->add("act", torch::nn::ReLU());
+    return chain;
+  };
+  auto fused_kind = [](const torch::Tensor& y) { return y.grad_fn() ? y.grad_fn()->name() : std::string(); };
+  auto chain = stage(first_conv(16));
+  CHECK(fused_kind(chain->forward(image)).find("ConvNormPoolRelu") != std::string::npos);
+  // An image that needs its gradient (a saliency map) keeps the conv as a layer: only the tail fuses.
+  const auto with_grad = fused_kind(chain->forward(image.clone().requires_grad_(true)));
+  CHECK(with_grad.find("NormPoolRelu") != std::string::npos);
+  CHECK(with_grad.find("ConvNormPoolRelu") == std::string::npos);
+  CHECK(fused_kind(stage(first_conv(16, /*bias=*/true))->forward(image)).find("ConvNormPoolRelu") == std::string::npos);
+  torch::nn::Conv2d strided(torch::nn::Conv2dOptions(1, 16, 3).padding(1).stride(2).bias(false));
+  CHECK_FALSE(models::conv_norm_pool_relu_applies(image, *strided, *norm_with_both_signs(16)));
+  torch::nn::Conv2d two_channels(torch::nn::Conv2dOptions(2, 16, 3).padding(1).bias(false));
+  CHECK_FALSE(models::conv_norm_pool_relu_applies(torch::rand({4, 2, 8, 8}), *two_channels, *norm_with_both_signs(16)));
+  models::LayerTrace trace;
+  chain->trace(image, &trace, "");
+  CHECK(trace.layers.size() == 4);
 }
