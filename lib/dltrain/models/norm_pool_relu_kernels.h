@@ -1,7 +1,7 @@
-// The loops of norm_pool_relu, per channel count and instruction set. They are built twice, for
-// every x86-64 (SSE2; NEON elsewhere) and for AVX2 + FMA, and picked at run time: the
-// statistics-and-extremes pass over the conv output does about a dozen vector operations per
-// value, so vector width shows in the training step (about 1.3x on these passes here).
+// The loops of norm_pool_relu, per channel count and instruction set. They are built for every
+// x86-64 (SSE2; NEON elsewhere), for AVX2 + FMA and for AVX-512, and the widest the CPU runs is
+// picked at run time: the statistics-and-extremes pass does about a dozen vector operations per
+// value (and the fused first stage a convolution too), so vector width shows in the step.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +32,10 @@ struct NormPoolReluKernels {
 // another count.
 const NormPoolReluKernels* norm_pool_relu_kernels(int64_t channels);
 
-// One instruction set's kernels: baseline always, AVX2 null where it was not built (not x86-64)
-// or this CPU lacks it.
+// One instruction set's kernels: baseline always; AVX2 and AVX-512 null where they were not built
+// (not x86-64) or this CPU lacks them, and AVX-512 also for a channel count not a multiple of 16.
 const NormPoolReluKernels* baseline_norm_pool_relu_kernels(int64_t channels);
 const NormPoolReluKernels* avx2_norm_pool_relu_kernels(int64_t channels);
+const NormPoolReluKernels* avx512_norm_pool_relu_kernels(int64_t channels);
 
 }  // namespace dltrain::models

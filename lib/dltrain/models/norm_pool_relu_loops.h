@@ -20,7 +20,7 @@ constexpr int64_t kPixelsPerBlock = 256;
 constexpr uint8_t kWindowIndex = 3;
 constexpr uint8_t kReluPassed = 4;
 
-// Vectors of 4 (SSE2 on every x86-64, NEON on arm64) or 8 (AVX2) lanes. GCC takes no
+// Vectors of 4 (SSE2 on every x86-64, NEON on arm64), 8 (AVX2) or 16 (AVX-512) lanes. GCC takes no
 // template-dependent vector_size, so each width is spelled out.
 typedef float Floats4 __attribute__((vector_size(16)));
 typedef int32_t Ints4 __attribute__((vector_size(16)));
@@ -28,6 +28,9 @@ typedef uint8_t Bytes4 __attribute__((vector_size(4)));
 typedef float Floats8 __attribute__((vector_size(32)));
 typedef int32_t Ints8 __attribute__((vector_size(32)));
 typedef uint8_t Bytes8 __attribute__((vector_size(8)));
+typedef float Floats16 __attribute__((vector_size(64)));
+typedef int32_t Ints16 __attribute__((vector_size(64)));
+typedef uint8_t Bytes16 __attribute__((vector_size(16)));
 
 template <class FloatVector, class IntVector, class ByteVector>
 struct VectorOps {
@@ -61,6 +64,8 @@ template <>
 struct Lanes<4> : VectorOps<Floats4, Ints4, Bytes4> {};
 template <>
 struct Lanes<8> : VectorOps<Floats8, Ints8, Bytes8> {};
+template <>
+struct Lanes<16> : VectorOps<Floats16, Ints16, Bytes16> {};
 
 // The loops for C channels (a multiple of L), L lanes at a time.
 template <int64_t C, int L>
@@ -324,8 +329,11 @@ const NormPoolReluKernels* kernels_of_width() {
 // instantiation, so the per-channel loops have a fixed length that fills whole vectors.
 template <int L>
 const NormPoolReluKernels* kernels_for_channels(int64_t channels) {
+  if (channels % L != 0) return nullptr;  // a vector never straddles two pixels
   switch (channels) {
-    case 8: return kernels_of_width<8, L>();
+    case 8:
+      if constexpr (L <= 8) return kernels_of_width<8, L>();
+      return nullptr;
     case 16: return kernels_of_width<16, L>();
     case 32: return kernels_of_width<32, L>();
     case 64: return kernels_of_width<64, L>();

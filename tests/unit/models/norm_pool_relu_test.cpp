@@ -272,32 +272,38 @@ bool close(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-TEST_CASE("the AVX2 loops compute what the baseline loops do, and the widest this CPU runs is chosen") {
+TEST_CASE("the AVX2 and AVX-512 loops compute what the baseline loops do, and the widest this CPU runs is chosen") {
   torch::manual_seed(5);
   for (const int64_t channels : {8, 16, 32, 64, 128, 256}) {
     CAPTURE(channels);
     const auto* baseline = models::baseline_norm_pool_relu_kernels(channels);
     REQUIRE(baseline != nullptr);
     const auto* avx2 = models::avx2_norm_pool_relu_kernels(channels);
-    CHECK(models::norm_pool_relu_kernels(channels) == (avx2 ? avx2 : baseline));
-    if (avx2 == nullptr) continue;  // not built for, or not run by, this CPU: the baseline is the one
-    const auto image = ties_and_offset({6, 4, channels});  // [H, W, C]: one channels-last image
-    const auto grad = torch::randn({3 * 2, channels});
-    auto affine = torch::randn({7, channels});
-    affine[0] = image[0][0];  // the statistics' shift: the first pixel
-    const LoopResults wide = run_loops(*avx2, image, grad, affine), narrow = run_loops(*baseline, image, grad, affine);
-    CHECK(close(wide.first, narrow.first));
-    CHECK(close(wide.second, narrow.second));
-    CHECK(torch::equal(wide.largest, narrow.largest));
-    CHECK(torch::equal(wide.positions, narrow.positions));  // FMA aside, the same comparisons
-    CHECK(torch::allclose(wide.out, narrow.out, 1e-5, 1e-6));
-    CHECK(close(wide.sum_dy, narrow.sum_dy));
-    CHECK(close(wide.sum_dy_xmu, narrow.sum_dy_xmu));
-    CHECK(torch::allclose(wide.input_grad, narrow.input_grad, 1e-5, 1e-6));
-    CHECK(close(wide.conv_first, narrow.conv_first));
-    CHECK(close(wide.conv_second, narrow.conv_second));
-    CHECK(torch::allclose(wide.conv_largest, narrow.conv_largest, 1e-5, 1e-6));
-    CHECK(close(wide.conv_grad, narrow.conv_grad));
+    const auto* avx512 = models::avx512_norm_pool_relu_kernels(channels);
+    CHECK(models::norm_pool_relu_kernels(channels) == (avx512 ? avx512 : avx2 ? avx2 : baseline));
+    if (channels % 16 != 0) CHECK(avx512 == nullptr);  // 16 lanes never straddle two pixels
+    // Builds not made for, or not run by, this CPU are null: the baseline is then the one used.
+    for (const auto* wide_kernels : {avx2, avx512}) {
+      if (wide_kernels == nullptr) continue;
+      const auto image = ties_and_offset({6, 4, channels});  // [H, W, C]: one channels-last image
+      const auto grad = torch::randn({3 * 2, channels});
+      auto affine = torch::randn({7, channels});
+      affine[0] = image[0][0];  // the statistics' shift: the first pixel
+      const LoopResults wide = run_loops(*wide_kernels, image, grad, affine);
+      const LoopResults narrow = run_loops(*baseline, image, grad, affine);
+      CHECK(close(wide.first, narrow.first));
+      CHECK(close(wide.second, narrow.second));
+      CHECK(torch::equal(wide.largest, narrow.largest));
+      CHECK(torch::equal(wide.positions, narrow.positions));  // FMA aside, the same comparisons
+      CHECK(torch::allclose(wide.out, narrow.out, 1e-5, 1e-6));
+      CHECK(close(wide.sum_dy, narrow.sum_dy));
+      CHECK(close(wide.sum_dy_xmu, narrow.sum_dy_xmu));
+      CHECK(torch::allclose(wide.input_grad, narrow.input_grad, 1e-5, 1e-6));
+      CHECK(close(wide.conv_first, narrow.conv_first));
+      CHECK(close(wide.conv_second, narrow.conv_second));
+      CHECK(torch::allclose(wide.conv_largest, narrow.conv_largest, 1e-5, 1e-6));
+      CHECK(close(wide.conv_grad, narrow.conv_grad));
+    }
   }
   CHECK(models::norm_pool_relu_kernels(12) == nullptr);
 }
