@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -21,15 +22,16 @@ inline uint32_t lowbias32(uint32_t x) {
   return x;
 }
 
-// Keeps element i when its hash falls below `threshold` (keep * 2^32). Two hash rounds mix
-// both halves of the 64-bit seed into every element.
-__attribute__((target_clones("avx2", "default"))) void fill_mask(float* mask, int64_t begin, int64_t end,
-                                                                  uint32_t seed_low, uint32_t seed_high,
-                                                                  uint64_t threshold, float scale) {
+// Keeps element i when its hash falls below `threshold` (keep * 2^32, below 2^32 since keep < 1;
+// a 32-bit comparison vectorizes where a 64-bit one does not). Two hash rounds mix both halves of
+// the 64-bit seed into every element.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void fill_mask(float* mask, int64_t begin, int64_t end,
+                                                                             uint32_t seed_low, uint32_t seed_high,
+                                                                             uint32_t threshold, float scale) {
   for (int64_t i = begin; i < end; ++i) {
     const uint32_t index = static_cast<uint32_t>(i);
     const uint32_t bits = lowbias32(lowbias32(index ^ seed_low) + seed_high);
-    mask[i] = static_cast<uint64_t>(bits) < threshold ? scale : 0.0f;
+    mask[i] = bits < threshold ? scale : 0.0f;
   }
 }
 
@@ -44,7 +46,8 @@ uint64_t draw_seed() {
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double keep, uint64_t seed) {
   auto mask = torch::empty(sizes, torch::kFloat32);
   float* data = mask.data_ptr<float>();
-  const auto threshold = static_cast<uint64_t>(std::ldexp(keep, 32));
+  // keep == 1 never gets here (no dropout); just below 1 the threshold stops at 2^32 - 1.
+  const auto threshold = static_cast<uint32_t>(std::min(std::ldexp(keep, 32), 4294967295.0));
   const auto scale = static_cast<float>(1.0 / keep);
   const auto low = static_cast<uint32_t>(seed), high = static_cast<uint32_t>(seed >> 32);
   // The hash sees the index mod 2^32: a 16 GiB activation would repeat its mask pattern.
