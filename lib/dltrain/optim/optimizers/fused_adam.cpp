@@ -7,32 +7,10 @@
 
 #include "dltrain/core/parallel.h"
 #include "dltrain/core/torch_compat.h"
+#include "dltrain/optim/optimizers/adam_update.h"
 
 namespace dltrain::optim {
 namespace {
-
-// One step's constants, in float as LibTorch's own Adam applies them.
-struct AdamStep {
-  float beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay, bias_correction2_sqrt, eps, step_size;
-};
-
-// Adam's update on elements [begin, end), in the order torch::optim::Adam applies it:
-// grad += wd * p; m = m * b1 + (1 - b1) * grad; v = v * b2 + (1 - b2) * grad^2;
-// p -= step_size * m / (sqrt(v) / sqrt(bias_correction2) + eps).
-__attribute__((target_clones("avx2", "default"))) void adam_update(float* __restrict__ param,
-                                                                    const float* __restrict__ grad,
-                                                                    float* __restrict__ exp_avg,
-                                                                    float* __restrict__ exp_avg_sq, int64_t begin,
-                                                                    int64_t end, AdamStep s) {
-  for (int64_t i = begin; i < end; ++i) {
-    const float g = s.weight_decay != 0.0f ? grad[i] + param[i] * s.weight_decay : grad[i];
-    const float m = exp_avg[i] * s.beta1 + g * s.one_minus_beta1;
-    const float v = exp_avg_sq[i] * s.beta2 + s.one_minus_beta2 * g * g;
-    exp_avg[i] = m;
-    exp_avg_sq[i] = v;
-    param[i] -= s.step_size * (m / (std::sqrt(v) / s.bias_correction2_sqrt + s.eps));
-  }
-}
 
 bool dense_float_cpu(const torch::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_non_overlapping_and_dense();
