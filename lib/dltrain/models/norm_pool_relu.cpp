@@ -268,6 +268,7 @@ struct ConvNormPoolRelu : public torch::autograd::Function<ConvNormPoolRelu> {
     ctx->save_for_backward({image, pooled.x_at_max, pooled.argmax, torch::tensor(norm.saved_rows).view({kSavedRows, C}),
                             torch::tensor(taps)});
     ctx->saved_data["conv_weight_shape"] = conv_weight.sizes().vec();
+    ctx->saved_data["conv_weight_strides"] = conv_weight.strides().vec();
     return pooled.out;
   }
 
@@ -298,12 +299,15 @@ struct ConvNormPoolRelu : public torch::autograd::Function<ConvNormPoolRelu> {
     std::vector<double> total(static_cast<size_t>(9 * C), 0.0);
     for (int64_t n = 0; n < maps.images; ++n)
       for (int64_t i = 0; i < 9 * C; ++i) total[i] += partial[static_cast<size_t>(n * 9 * C + i)];
-    std::vector<float> by_channel(static_cast<size_t>(9 * C));
+    // With the weight's own strides (no re-layout when it is accumulated): for one input channel,
+    // contiguous and channels-last alike walk channels, then taps.
+    auto conv_weight_grad = torch::empty_strided(ctx->saved_data["conv_weight_shape"].toIntVector(),
+                                                 ctx->saved_data["conv_weight_strides"].toIntVector(),
+                                                 torch::TensorOptions(torch::kFloat32));
+    float* by_channel = conv_weight_grad.data_ptr<float>();
     for (int64_t c = 0; c < C; ++c)
       for (int64_t t = 0; t < 9; ++t) by_channel[c * 9 + t] = static_cast<float>(total[t * C + c]);
-    const auto shape = ctx->saved_data["conv_weight_shape"].toIntVector();
-    return {torch::Tensor(), torch::tensor(by_channel).view(shape), g.weight_grad, g.bias_grad, torch::Tensor(),
-            torch::Tensor()};
+    return {torch::Tensor(), conv_weight_grad, g.weight_grad, g.bias_grad, torch::Tensor(), torch::Tensor()};
   }
 
   // The conv weight [C, 1, 3, 3] as [9 taps][C]: the loops read one tap's C weights at a time.

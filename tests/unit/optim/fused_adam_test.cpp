@@ -99,3 +99,21 @@ TEST_CASE("FusedAdam leaves amsgrad and float64 parameters to Adam's own step") 
   doubles[0].mutable_grad() = torch::ones_like(doubles[0]);
   CHECK_FALSE(on_doubles.fusable());
 }
+
+TEST_CASE("FusedAdam updates a channels-last weight whose gradient came back contiguous") {
+  // A convolution's backward may return its weight gradient in the other layout.
+  auto fused_params = parameters(), reference_params = copies(fused_params);
+  const auto options = torch::optim::AdamOptions(1e-2);
+  FusedAdam fused(fused_params, options);
+  torch::optim::Adam reference(reference_params, options);
+  for (int step = 0; step < 5; ++step) {
+    set_gradients(fused_params, step);
+    set_gradients(reference_params, step);
+    fused_params[1].mutable_grad() = fused_params[1].grad().contiguous();
+    REQUIRE(fused_params[1].grad().strides() != fused_params[1].strides());
+    CHECK(fused.fusable());
+    fused.step();
+    reference.step();
+  }
+  CHECK(all_close(fused_params, reference_params));
+}

@@ -24,7 +24,7 @@ bool FusedAdam::fusable() const {
     for (const auto& p : group.params()) {
       const auto& grad = p.grad();
       if (!grad.defined()) continue;
-      if (!dense_float_cpu(p) || grad.is_sparse() || !dense_float_cpu(grad) || grad.strides() != p.strides()) return false;
+      if (!dense_float_cpu(p) || grad.is_sparse() || !dense_float_cpu(grad)) return false;
       const auto found = state_.find(compat::optimizer_state_key(p));
       if (found == state_.end()) continue;
       const auto& state = static_cast<const torch::optim::AdamParamState&>(*found->second);
@@ -69,8 +69,12 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
                        static_cast<float>(std::sqrt(bias_correction2)),
                        static_cast<float>(options.eps()),
                        static_cast<float>(options.lr() / bias_correction1)};
+      // The loop walks parameter, gradient and moments in one memory order: the parameter's. A
+      // gradient laid out otherwise (a convolution's, for a channels-last weight) is copied into it.
+      const auto& raw_grad = p.grad();
+      const auto same_order = raw_grad.strides() == p.strides() ? raw_grad : torch::empty_like(p).copy_(raw_grad);
       float* param = p.data_ptr<float>();
-      const float* grad = p.grad().data_ptr<float>();
+      const float* grad = same_order.data_ptr<float>();
       float* exp_avg = state.exp_avg().data_ptr<float>();
       float* exp_avg_sq = state.exp_avg_sq().data_ptr<float>();
       parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
