@@ -11,7 +11,9 @@
 // compile at::parallel_for's threading into LibTorch itself, and get at::parallel_for here.
 #pragma once
 
-#include <c10/util/C++17.h>  // before FunctionRef.h, which uses it without including it
+#if __has_include(<c10/util/C++17.h>)
+#include <c10/util/C++17.h>  // LibTorch 1.13's FunctionRef.h uses it without including it
+#endif
 #include <c10/util/FunctionRef.h>
 
 #include <cstdint>
