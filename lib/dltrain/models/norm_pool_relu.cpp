@@ -135,6 +135,35 @@ void pool(const Maps& maps, const NormPoolReluKernels& kernels, const NormConsta
   });
 }
 
+// Both forwards after their first pixel: `scan(n, first, second, largest, smallest, positions)`
+// takes image n's channel sums and window extremes, then come the batch statistics (moving the
+// running ones) and the pool.
+struct PooledForward {
+  PooledMaps maps;
+  NormConstants norm;
+  torch::Tensor saved_rows() const {
+    return torch::tensor(norm.saved_rows).view({kSavedRows, static_cast<int64_t>(norm.shift.size())});
+  }
+};
+
+template <class Scan>
+PooledForward pooled_forward(const Maps& maps, const NormPoolReluKernels& kernels, const std::vector<float>& k,
+                             const torch::Tensor& weight, const torch::Tensor& bias, double eps,
+                             const RunningStatistics& running, const Scan& scan) {
+  PooledMaps pooled(maps);
+  const int64_t C = maps.channels, outputs = maps.outputs();
+  float* kept = pooled.x_at_max.data_ptr<float>();
+  float* low = pooled.smallest.data_ptr<float>();
+  uint8_t* won = pooled.argmax.data_ptr<uint8_t>();
+  const ChannelSums sums = sum_over_images(maps.images, C, [&](int64_t n, double* first, double* second) {
+    const int64_t at = n * outputs * C;
+    scan(n, first, second, kept + at, low + at, won + at);
+  });
+  NormConstants norm = batch_statistics(sums, maps, k, weight, bias, eps, running);
+  pool(maps, kernels, norm, pooled);
+  return {std::move(pooled), std::move(norm)};
+}
+
 // What the backward needs: the norm's input shape, the incoming gradient and the saved
 // [input, x_at_max, argmax, rows, ...].
 struct BackwardInputs {
@@ -191,23 +220,18 @@ struct NormPoolRelu : public torch::autograd::Function<NormPoolRelu> {
                                const RunningStatistics* running, double eps) {
     RECORD_FUNCTION("dltrain::norm_pool_relu", std::vector<c10::IValue>());  // named in train.profile_steps
     const Maps maps(input);
-    const int64_t C = maps.channels, outputs = maps.outputs();
+    const int64_t C = maps.channels;
     const NormPoolReluKernels& kernels = *norm_pool_relu_kernels(C);
     const float* x = input.data_ptr<float>();
     const std::vector<float> k(x, x + C);  // the first pixel: a shift inside each channel's range
-    PooledMaps pooled(maps);
-    float* kept = pooled.x_at_max.data_ptr<float>();
-    float* low = pooled.smallest.data_ptr<float>();
-    uint8_t* won = pooled.argmax.data_ptr<uint8_t>();
-    const ChannelSums sums = sum_over_images(maps.images, C, [&](int64_t n, double* first, double* second) {
-      const int64_t at = n * outputs * C;
-      kernels.scan_image(x + n * maps.pixels() * C, maps.height, maps.width, k.data(), first, second, kept + at,
-                         low + at, won + at);
-    });
-    const NormConstants norm = batch_statistics(sums, maps, k, weight, bias, eps, *running);
-    pool(maps, kernels, norm, pooled);
-    ctx->save_for_backward({input, pooled.x_at_max, pooled.argmax, torch::tensor(norm.saved_rows).view({kSavedRows, C})});
-    return pooled.out;
+    const PooledForward done = pooled_forward(
+        maps, kernels, k, weight, bias, eps, *running,
+        [&](int64_t n, double* first, double* second, float* largest, float* smallest, uint8_t* positions) {
+          kernels.scan_image(x + n * maps.pixels() * C, maps.height, maps.width, k.data(), first, second, largest,
+                             smallest, positions);
+        });
+    ctx->save_for_backward({input, done.maps.x_at_max, done.maps.argmax, done.saved_rows()});
+    return done.maps.out;
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
@@ -247,29 +271,23 @@ struct ConvNormPoolRelu : public torch::autograd::Function<ConvNormPoolRelu> {
                                const torch::Tensor& conv_weight, const torch::Tensor& weight,
                                const torch::Tensor& bias, const RunningStatistics* running, double eps) {
     RECORD_FUNCTION("dltrain::conv_norm_pool_relu", std::vector<c10::IValue>());
-    const int64_t C = conv_weight.size(0), outputs = (image.size(2) / 2) * (image.size(3) / 2);
+    const int64_t C = conv_weight.size(0);
     const Maps maps(image.size(0), C, image.size(2), image.size(3));
     const NormPoolReluKernels& kernels = *norm_pool_relu_kernels(C);
     const auto taps = tap_major(conv_weight);
     const float* pixels = image.data_ptr<float>();
     const std::vector<float> k = conv_at_origin(pixels, maps, taps);
-    PooledMaps pooled(maps);
-    float* kept = pooled.x_at_max.data_ptr<float>();
-    float* low = pooled.smallest.data_ptr<float>();
-    uint8_t* won = pooled.argmax.data_ptr<uint8_t>();
-    const ChannelSums sums = sum_over_images(maps.images, C, [&](int64_t n, double* first, double* second) {
-      const int64_t at = n * outputs * C;
-      std::vector<float> padded(static_cast<size_t>((maps.height + 2) * (maps.width + 2)));
-      kernels.conv_scan_image(pixels + n * maps.pixels(), maps.height, maps.width, taps.data(), k.data(), first,
-                              second, kept + at, low + at, won + at, padded.data());
-    });
-    const NormConstants norm = batch_statistics(sums, maps, k, weight, bias, eps, *running);
-    pool(maps, kernels, norm, pooled);
-    ctx->save_for_backward({image, pooled.x_at_max, pooled.argmax, torch::tensor(norm.saved_rows).view({kSavedRows, C}),
-                            torch::tensor(taps)});
+    const PooledForward done = pooled_forward(
+        maps, kernels, k, weight, bias, eps, *running,
+        [&](int64_t n, double* first, double* second, float* largest, float* smallest, uint8_t* positions) {
+          std::vector<float> padded(static_cast<size_t>((maps.height + 2) * (maps.width + 2)));
+          kernels.conv_scan_image(pixels + n * maps.pixels(), maps.height, maps.width, taps.data(), k.data(), first,
+                                  second, largest, smallest, positions, padded.data());
+        });
+    ctx->save_for_backward({image, done.maps.x_at_max, done.maps.argmax, done.saved_rows(), torch::tensor(taps)});
     ctx->saved_data["conv_weight_shape"] = conv_weight.sizes().vec();
     ctx->saved_data["conv_weight_strides"] = conv_weight.strides().vec();
-    return pooled.out;
+    return done.maps.out;
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,

@@ -47,19 +47,31 @@ bool all_close(const std::vector<torch::Tensor>& a, const std::vector<torch::Ten
   return true;
 }
 
+// FusedAdam and torch's Adam from the same parameters and gradients for `steps` steps.
+struct SideBySide {
+  bool fused_first_step;  // whether FusedAdam's first step took its one-pass update
+  std::vector<torch::Tensor> fused_params, reference_params;
+};
+
+SideBySide side_by_side(const torch::optim::AdamOptions& options, int steps) {
+  SideBySide out{false, parameters(), {}};
+  out.reference_params = copies(out.fused_params);
+  FusedAdam fused(out.fused_params, options);
+  torch::optim::Adam reference(out.reference_params, options);
+  set_gradients(out.fused_params, 0);
+  out.fused_first_step = fused.fusable();
+  run(fused, out.fused_params, 0, steps);
+  run(reference, out.reference_params, 0, steps);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("FusedAdam follows torch::optim::Adam, weight decay and channels-last parameters included") {
-  const auto options = torch::optim::AdamOptions(3e-3).betas({0.85, 0.99}).weight_decay(0.01);
-  auto fused_params = parameters(), reference_params = copies(fused_params);
-  FusedAdam fused(fused_params, options);
-  torch::optim::Adam reference(reference_params, options);
-  set_gradients(fused_params, 0);
-  CHECK(fused.fusable());
-  run(fused, fused_params, 0, 25);
-  run(reference, reference_params, 0, 25);
-  CHECK(all_close(fused_params, reference_params));
-  CHECK(fused_params[1].is_contiguous(torch::MemoryFormat::ChannelsLast));
+  const auto adam = side_by_side(torch::optim::AdamOptions(3e-3).betas({0.85, 0.99}).weight_decay(0.01), 25);
+  CHECK(adam.fused_first_step);
+  CHECK(all_close(adam.fused_params, adam.reference_params));
+  CHECK(adam.fused_params[1].is_contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 TEST_CASE("Adam continues from FusedAdam's saved state, and the other way round") {
@@ -84,15 +96,9 @@ TEST_CASE("Adam continues from FusedAdam's saved state, and the other way round"
 }
 
 TEST_CASE("FusedAdam leaves amsgrad and float64 parameters to Adam's own step") {
-  auto amsgrad_params = parameters(), reference_params = copies(amsgrad_params);
-  const auto options = torch::optim::AdamOptions(1e-2).amsgrad(true);
-  FusedAdam fused(amsgrad_params, options);
-  torch::optim::Adam reference(reference_params, options);
-  set_gradients(amsgrad_params, 0);
-  CHECK_FALSE(fused.fusable());
-  run(fused, amsgrad_params, 0, 5);
-  run(reference, reference_params, 0, 5);
-  CHECK(all_close(amsgrad_params, reference_params));
+  const auto amsgrad = side_by_side(torch::optim::AdamOptions(1e-2).amsgrad(true), 5);
+  CHECK_FALSE(amsgrad.fused_first_step);
+  CHECK(all_close(amsgrad.fused_params, amsgrad.reference_params));
 
   std::vector<torch::Tensor> doubles{torch::randn({10}, torch::kFloat64).requires_grad_(true)};
   FusedAdam on_doubles(doubles, torch::optim::AdamOptions(1e-2));

@@ -5,8 +5,9 @@
 // step, nearly all of it dispatch rather than arithmetic. FusedAdam updates a parameter, its
 // gradient's moments and the parameter itself in one loop over the four arrays, in parallel for
 // large tensors. It is torch::optim::Adam otherwise: the same options, the same per-parameter
-// state (so checkpoints are interchangeable), and Adam's own step wherever a parameter is not a
-// dense CPU float32 tensor laid out like its gradient, or amsgrad is on.
+// state (so checkpoints are interchangeable), and Adam's own step wherever a parameter or its
+// gradient is not a dense CPU float32 tensor, or amsgrad is on. A gradient laid out unlike its
+// parameter (a convolution's, for a channels-last weight) is copied into the parameter's order.
 #pragma once
 
 #include <torch/optim/adam.h>
