@@ -35,13 +35,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void fill_mask(floa
   }
 }
 
-uint64_t draw_seed() {
+}  // namespace
+
+uint64_t draw_dropout_seed() {
   // From the default generator, so the config's seed (and a restored RNG state) decides it.
   return static_cast<uint64_t>(
       torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::TensorOptions(torch::kInt64)).item<int64_t>());
 }
-
-}  // namespace
 
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double keep, uint64_t seed) {
   auto mask = torch::empty(sizes, torch::kFloat32);
@@ -66,7 +66,7 @@ torch::Tensor DropoutImpl::forward(const torch::Tensor& input) {
   if (!input.device().is_cpu() || input.scalar_type() != torch::kFloat32 || p == 1.0)
     return torch::dropout(input, p, /*train=*/true);
   // The product's backward multiplies by the same mask: dropout's gradient.
-  return input * dropout_mask(input.sizes(), 1.0 - p, draw_seed());
+  return input * dropout_mask(input.sizes(), 1.0 - p, draw_dropout_seed());
 }
 
 void DropoutImpl::pretty_print(std::ostream& stream) const { stream << "Dropout(p=" << p << ")"; }

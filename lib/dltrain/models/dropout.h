@@ -31,4 +31,8 @@ TORCH_MODULE(Dropout);
 // as a pure function of `seed`: the same seed gives the same mask on any thread count.
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double keep, uint64_t seed);
 
+// The seed of one dropout mask, from LibTorch's default generator (what DropoutImpl::forward
+// draws for each mask it makes).
+uint64_t draw_dropout_seed();
+
 }  // namespace dltrain::models

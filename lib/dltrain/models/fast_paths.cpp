@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "dltrain/models/fused_head.h"
 #include "dltrain/models/norm_pool_relu.h"
 #include "dltrain/models/parallel_linear.h"
 
@@ -15,6 +16,10 @@ std::size_t run_fast_path(const ChainImpl::Layers& layers, std::size_t first, to
   if (auto* norm = fusable_norm_pool_relu(layers, first, x)) {
     x = norm_pool_relu(x, *norm);
     return 3;
+  }
+  if (const auto head = fusable_head(layers, first, x); head.layers > 0) {
+    x = fused_head(x, head);
+    return head.layers;
   }
   auto* linear = layers[first].second.ptr()->as<torch::nn::LinearImpl>();
   if (linear != nullptr && parallel_linear_applies(x, *linear)) {

@@ -1,7 +1,8 @@
 // Faster operators for runs of a chain's layers in untraced passes (training and evaluation):
 // batch norm + 2x2 max-pool + ReLU fused (norm_pool_relu), with the one-channel conv before it
-// on a grey image's first stage (conv_norm_pool_relu), and linear layers whose matrix
-// products are shared by the intra-op threads (parallel_linear). A trace (model summary,
+// on a grey image's first stage (conv_norm_pool_relu), a training classifier head as one
+// operator (fused_head), and linear layers whose matrix products are shared by the intra-op
+// threads (parallel_linear). A trace (model summary,
 // Grad-CAM) needs every layer's own output and always runs the layers one by one.
 #pragma once
 

@@ -18,19 +18,29 @@ constexpr int64_t kMinimumOutputs = 16;
 // Each share runs without autograd and in the caller's inference mode (thread-local, and an
 // inference tensor may only be written in inference mode). The profiler is not carried over:
 // like LibTorch's own intra-op work, the shares count inside the operator that forked them.
+void product_rows(torch::Tensor out, const torch::Tensor& left, const torch::Tensor& right,
+                  const torch::Tensor& bias) {
+  if (bias.defined()) {
+    at::addmm_out(out, bias, left, right);
+  } else {
+    at::mm_out(out, left, right);
+  }
+}
+
 void rows_in_parallel(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
                       const torch::Tensor& bias) {
   const bool inference = c10::InferenceMode::is_enabled();
   parallel_for(0, left.size(0), kMinimumRows / 2, [&](int64_t first, int64_t last) {
     const c10::InferenceMode same_mode(inference);
     const torch::NoGradGuard no_grad;
-    auto rows = out.narrow(0, first, last - first);
-    if (bias.defined()) {
-      at::addmm_out(rows, bias, left.narrow(0, first, last - first), right);
-    } else {
-      at::mm_out(rows, left.narrow(0, first, last - first), right);
-    }
+    product_rows(out.narrow(0, first, last - first), left.narrow(0, first, last - first), right, bias);
   });
+}
+
+// Whether an [rows x inner] by [inner x columns] product is worth sharing between threads.
+bool worth_sharing(int64_t rows, int64_t inner, int64_t columns) {
+  return rows >= kMinimumRows && columns >= kMinimumOutputs && rows * inner * columns >= kMinimumProduct &&
+         at::get_num_threads() > 1 && !at::in_parallel_region() && parallel_for_forks();
 }
 
 struct ParallelLinear : public torch::autograd::Function<ParallelLinear> {
@@ -75,9 +85,17 @@ bool parallel_linear_applies(const torch::Tensor& input, const torch::nn::Linear
   if (input.dim() != 2 || !float_cpu(input) || !float_cpu(linear.weight)) return false;
   if (linear.bias.defined() && !float_cpu(linear.bias)) return false;
   const int64_t rows = input.size(0), inputs = input.size(1), outputs = linear.weight.size(0);
-  if (inputs != linear.weight.size(1) || rows < kMinimumRows || outputs < kMinimumOutputs) return false;
-  if (rows * inputs * outputs < kMinimumProduct) return false;
-  return at::get_num_threads() > 1 && !at::in_parallel_region() && parallel_for_forks();
+  return inputs == linear.weight.size(1) && worth_sharing(rows, inputs, outputs);
+}
+
+void matrix_product(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
+                    const torch::Tensor& bias) {
+  if (worth_sharing(left.size(0), left.size(1), right.size(1))) {
+    rows_in_parallel(out, left, right, bias);
+  } else {
+    const torch::NoGradGuard no_grad;
+    product_rows(out, left, right, bias);
+  }
 }
 
 torch::Tensor parallel_linear(const torch::Tensor& input, torch::nn::LinearImpl& linear) {

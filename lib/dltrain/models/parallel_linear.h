@@ -19,4 +19,10 @@ bool parallel_linear_applies(const torch::Tensor& input, const torch::nn::Linear
 // linear.forward(input), differentiable in the input, weight and bias.
 torch::Tensor parallel_linear(const torch::Tensor& input, torch::nn::LinearImpl& linear);
 
+// out = left @ right (+ bias when defined), without autograd: CPU float32 matrices, `out`
+// contiguous. The rows of `left` are shared by the intra-op threads when the product is large
+// enough to pay for the fork (as parallel_linear_applies judges it); one BLAS call otherwise.
+void matrix_product(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
+                    const torch::Tensor& bias = {});
+
 }  // namespace dltrain::models
