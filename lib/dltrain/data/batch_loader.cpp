@@ -10,9 +10,15 @@
 
 #include "dltrain/config/experiment_config.h"
 #include "dltrain/core/error.h"
+#include "dltrain/core/parallel.h"
 #include "dltrain/data/seeded_shuffle.h"
 
 namespace dltrain::data {
+namespace {
+
+constexpr int64_t kSamplesPerShare = 16;  // a share of a batch is worth a fork from about here
+
+}  // namespace
 
 LoaderOptions loader_options_for(const config::DataConfig& data, uint64_t seed, bool training, bool pin_memory) {
   LoaderOptions options;
@@ -119,11 +125,20 @@ Batch BatchLoader::assemble(int64_t batch_index) const {
   const int64_t* labels = set_.labels.data_ptr<int64_t>();
   float* out = batch.inputs.data_ptr<float>();
   int64_t* targets = batch.targets.data_ptr<int64_t>();
-  std::vector<uint8_t> scratch;
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t sample = order_[begin + i];
-    targets[i] = labels[sample];
-    fill_sample(sample, begin + i, out + i * sample_size, scratch);
+  const auto fill = [&](int64_t first, int64_t last) {
+    std::vector<uint8_t> scratch;
+    for (int64_t i = first; i < last; ++i) {
+      const int64_t sample = order_[begin + i];
+      targets[i] = labels[sample];
+      fill_sample(sample, begin + i, out + i * sample_size, scratch);
+    }
+  };
+  // On the training thread (workers: 0) the intra-op threads share the batch, which is otherwise
+  // built while they wait; a loader worker is a thread of its own and builds it alone.
+  if (workers_.empty()) {
+    parallel_for(0, count, kSamplesPerShare, fill);
+  } else {
+    fill(0, count);
   }
   return batch;
 }

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <ATen/Parallel.h>
+
 #include <set>
 
 #include "dltrain/config/experiment_config.h"
@@ -51,6 +53,28 @@ TEST_CASE("batches are identical with 0, 1 and 2 workers") {
       CHECK(torch::equal(a[i], c[i]));
     }
   }
+}
+
+TEST_CASE("a batch the training thread builds with the intra-op threads is the one a worker builds") {
+  auto set = numbered_images(300);
+  auto options = options_with(0);
+  options.batch_size = 128;  // shared between the threads (workers: 0), built whole by a worker
+  const int saved = at::get_num_threads();
+  std::vector<torch::Tensor> shared, alone;
+  for (const int threads : {2, 1}) {
+    at::set_num_threads(threads);
+    options.workers = threads == 2 ? 0 : 1;
+    data::BatchLoader loader(set, options);
+    loader.start_epoch(1);
+    while (auto batch = loader.next()) {
+      (threads == 2 ? shared : alone).push_back(batch->inputs.clone());
+      (threads == 2 ? shared : alone).push_back(batch->targets.clone());
+    }
+  }
+  at::set_num_threads(saved);
+  REQUIRE(shared.size() == 6);
+  REQUIRE(alone.size() == shared.size());
+  for (size_t i = 0; i < shared.size(); ++i) CHECK(torch::equal(shared[i], alone[i]));
 }
 
 TEST_CASE("every sample appears once per epoch, in a different order each epoch") {
