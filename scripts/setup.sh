@@ -11,7 +11,7 @@ build_dir="${DLTRAIN_BUILD_DIR:-$root/build}"
 
 packages=(
   g++ cmake ninja-build ccache pkg-config
-  libtorch-dev libgloo-dev libopenblas0-pthread
+  libtorch-dev libgloo-dev libopenblas0-pthread libdnnl-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libopencv-dev catch2 dataset-fashion-mnist libsqlite3-dev
   clang libclang-rt-14-dev

@@ -4,6 +4,7 @@
 
 #include "dltrain/models/fused_head.h"
 #include "dltrain/models/norm_pool_relu.h"
+#include "dltrain/models/onednn_conv.h"
 #include "dltrain/models/parallel_linear.h"
 
 namespace dltrain::models {
@@ -20,6 +21,11 @@ std::size_t run_fast_path(const ChainImpl::Layers& layers, std::size_t first, to
   if (const auto head = fusable_head(layers, first, x); head.layers > 0) {
     x = fused_head(x, head);
     return head.layers;
+  }
+  auto* conv = layers[first].second.ptr()->as<torch::nn::Conv2dImpl>();
+  if (conv != nullptr && onednn_conv2d_applies(x, *conv)) {
+    x = onednn_conv2d(x, *conv);
+    return 1;
   }
   auto* linear = layers[first].second.ptr()->as<torch::nn::LinearImpl>();
   if (linear != nullptr && parallel_linear_applies(x, *linear)) {

@@ -1,0 +1,245 @@
+#include "dltrain/models/onednn_conv.h"
+
+#include <torch/torch.h>
+
+#include "dltrain/core/torch_compat.h"
+
+#if DLTRAIN_HAS_ONEDNN
+#include <ATen/record_function.h>
+
+#include <dnnl.hpp>
+
+#include <array>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+#include <memory>
+#include <mutex>
+#include <vector>
+#endif
+
+#if DLTRAIN_HAS_ONEDNN
+namespace dltrain::models {
+namespace {
+
+// The conv options onednn_conv2d takes: groups 1, dilation 1, an explicit zero padding.
+bool plain_conv2d(const torch::nn::Conv2dImpl& conv) {
+  const auto& o = conv.options;
+  const std::array<int64_t, 2> one{1, 1};
+  return o.groups() == 1 && *o.dilation() == one &&
+         compat::variant_alternative<torch::ExpandingArray<2>>(o.padding()) != nullptr &&
+         compat::variant_alternative<torch::enumtype::kZeros>(o.padding_mode()) != nullptr;
+}
+
+bool float32_on_cpu(const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32;
+}
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+// What a set of primitives is built for.
+struct ConvShape {
+  std::array<int64_t, 4> input;   // N, C, H, W
+  std::array<int64_t, 4> weight;  // O, C, KH, KW
+  std::array<int64_t, 4> geometry;  // stride h, w; padding h, w
+  bool bias;
+  bool weight_channels_last;
+  bool operator<(const ConvShape& other) const {
+    return std::tie(input, weight, geometry, bias, weight_channels_last) <
+           std::tie(other.input, other.weight, other.geometry, other.bias, other.weight_channels_last);
+  }
+};
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::dims dims_of(const std::array<int64_t, 4>& a) { return {a[0], a[1], a[2], a[3]}; }
+
+// The three primitives of one shape, and the layouts they want.
+struct ConvPrimitives {
+  explicit ConvPrimitives(const ConvShape& s) {
+    auto& engine = cpu_engine();
+    const memory::dims strides = {s.geometry[0], s.geometry[1]}, padding = {s.geometry[2], s.geometry[3]};
+    const int64_t out_h = (s.input[2] + 2 * s.geometry[2] - s.weight[2]) / s.geometry[0] + 1;
+    const int64_t out_w = (s.input[3] + 2 * s.geometry[3] - s.weight[3]) / s.geometry[1] + 1;
+    output = {s.input[0], s.weight[0], out_h, out_w};
+    src = memory::desc(dims_of(s.input), memory::data_type::f32, Tag::nhwc);
+    dst = memory::desc(dims_of(output), memory::data_type::f32, Tag::nhwc);
+    user_weight = memory::desc(dims_of(s.weight), memory::data_type::f32, s.weight_channels_last ? Tag::ohwi : Tag::oihw);
+    const memory::desc any_weight(dims_of(s.weight), memory::data_type::f32, Tag::any);
+    const memory::desc bias_desc = s.bias ? memory::desc({s.weight[0]}, memory::data_type::f32, Tag::x) : memory::desc();
+    const auto algorithm = dnnl::algorithm::convolution_direct;
+    forward_pd = dnnl::convolution_forward::primitive_desc(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, src, any_weight, bias_desc, dst,
+                                        strides, padding, padding),
+        engine);
+    data_pd = dnnl::convolution_backward_data::primitive_desc(
+        dnnl::convolution_backward_data::desc(algorithm, src, any_weight, dst, strides, padding, padding), engine,
+        forward_pd);
+    weights_pd = dnnl::convolution_backward_weights::primitive_desc(
+        dnnl::convolution_backward_weights::desc(algorithm, src, any_weight, bias_desc, dst, strides, padding, padding),
+        engine, forward_pd);
+    forward = dnnl::convolution_forward(forward_pd);
+    data = dnnl::convolution_backward_data(data_pd);
+    weights = dnnl::convolution_backward_weights(weights_pd);
+  }
+
+  std::array<int64_t, 4> output;
+  memory::desc src, dst, user_weight;
+  dnnl::convolution_forward::primitive_desc forward_pd;
+  dnnl::convolution_backward_data::primitive_desc data_pd;
+  dnnl::convolution_backward_weights::primitive_desc weights_pd;
+  dnnl::convolution_forward forward;
+  dnnl::convolution_backward_data data;
+  dnnl::convolution_backward_weights weights;
+};
+
+// Built once per shape; a run meets a handful (each layer, and a short last batch).
+std::shared_ptr<const ConvPrimitives> primitives_for(const ConvShape& shape) {
+  static std::mutex mutex;
+  static std::map<ConvShape, std::shared_ptr<const ConvPrimitives>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const auto found = cache.find(shape);
+  if (found != cache.end()) return found->second;
+  if (cache.size() >= 256) cache.clear();  // a search over many shapes: start again rather than grow
+  return cache[shape] = std::make_shared<const ConvPrimitives>(shape);
+}
+
+memory wrap(const memory::desc& desc, const torch::Tensor& t) {
+  return memory(desc, cpu_engine(), t.data_ptr());
+}
+
+// A buffer laid out as `desc` wants, with `from`'s values reordered into it (no copy when the
+// layouts agree).
+memory reordered(memory from, const memory::desc& desc, dnnl::stream& stream, torch::Tensor& storage) {
+  if (from.get_desc() == desc) return from;
+  storage = torch::empty({static_cast<int64_t>(desc.get_size() / sizeof(float))}, torch::kFloat32);
+  memory to = wrap(desc, storage);
+  dnnl::reorder(from, to).execute(stream, from, to);
+  return to;
+}
+
+ConvShape shape_of(const torch::Tensor& input, const torch::Tensor& weight, const torch::nn::Conv2dImpl& conv) {
+  const auto& o = conv.options;
+  const auto& padding = *compat::variant_alternative<torch::ExpandingArray<2>>(o.padding());
+  return {{input.size(0), input.size(1), input.size(2), input.size(3)},
+          {weight.size(0), weight.size(1), weight.size(2), weight.size(3)},
+          {(*o.stride())[0], (*o.stride())[1], (*padding)[0], (*padding)[1]},
+          conv.bias.defined(),
+          !weight.is_contiguous()};
+}
+
+torch::Tensor channels_last_empty(const std::array<int64_t, 4>& sizes) {
+  return torch::empty({sizes[0], sizes[1], sizes[2], sizes[3]},
+                      torch::TensorOptions(torch::kFloat32).memory_format(torch::MemoryFormat::ChannelsLast));
+}
+
+struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                               const torch::Tensor& weight, const torch::Tensor& bias, const ConvShape& shape) {
+    RECORD_FUNCTION("dltrain::onednn_conv2d", std::vector<c10::IValue>());  // named in train.profile_steps
+    const auto primitives = primitives_for(shape);
+    dnnl::stream stream(cpu_engine());
+    auto output = channels_last_empty(primitives->output);
+    torch::Tensor blocked;
+    const memory weight_memory = reordered(wrap(primitives->user_weight, weight),
+                                           primitives->forward_pd.weights_desc(), stream, blocked);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(primitives->src, input)},
+                                         {DNNL_ARG_WEIGHTS, weight_memory},
+                                         {DNNL_ARG_DST, wrap(primitives->dst, output)}};
+    if (shape.bias) args.emplace(DNNL_ARG_BIAS, wrap(primitives->forward_pd.bias_desc(), bias));
+    primitives->forward.execute(stream, args);
+    stream.wait();
+    ctx->save_for_backward({input, weight});
+    ctx->saved_data["shape"] = c10::IValue(std::vector<int64_t>{
+        shape.input[0], shape.input[1], shape.input[2], shape.input[3], shape.weight[0], shape.weight[1],
+        shape.weight[2], shape.weight[3], shape.geometry[0], shape.geometry[1], shape.geometry[2], shape.geometry[3],
+        shape.bias ? 1 : 0, shape.weight_channels_last ? 1 : 0});
+    return output;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& input = saved[0];
+    const torch::Tensor& weight = saved[1];
+    const auto s = ctx->saved_data["shape"].toIntVector();
+    const ConvShape shape{{s[0], s[1], s[2], s[3]}, {s[4], s[5], s[6], s[7]}, {s[8], s[9], s[10], s[11]}, s[12] != 0,
+                          s[13] != 0};
+    const auto primitives = primitives_for(shape);
+    const auto grad = grads[0].contiguous(torch::MemoryFormat::ChannelsLast);
+    dnnl::stream stream(cpu_engine());
+    const memory grad_memory = wrap(primitives->dst, grad);
+    torch::Tensor grad_input, grad_weight, grad_bias;
+    if (ctx->needs_input_grad(0)) {
+      grad_input = channels_last_empty(shape.input);
+      torch::Tensor blocked;
+      const memory weight_memory = reordered(wrap(primitives->user_weight, weight),
+                                             primitives->data_pd.weights_desc(), stream, blocked);
+      primitives->data.execute(stream, {{DNNL_ARG_DIFF_DST, grad_memory},
+                                        {DNNL_ARG_WEIGHTS, weight_memory},
+                                        {DNNL_ARG_DIFF_SRC, wrap(primitives->src, grad_input)}});
+    }
+    if (ctx->needs_input_grad(1) || (shape.bias && ctx->needs_input_grad(2))) {
+      grad_weight = torch::empty_like(weight);  // the weight's own layout, as the optimizer walks it
+      memory user = wrap(primitives->user_weight, grad_weight);
+      const memory::desc blocked_desc = primitives->weights_pd.diff_weights_desc();
+      torch::Tensor blocked;
+      memory blocked_memory = user;
+      if (!(blocked_desc == user.get_desc())) {
+        blocked = torch::empty({static_cast<int64_t>(blocked_desc.get_size() / sizeof(float))}, torch::kFloat32);
+        blocked_memory = wrap(blocked_desc, blocked);
+      }
+      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(primitives->src, input)},
+                                           {DNNL_ARG_DIFF_DST, grad_memory},
+                                           {DNNL_ARG_DIFF_WEIGHTS, blocked_memory}};
+      if (shape.bias) {
+        grad_bias = torch::empty({shape.weight[0]}, torch::kFloat32);
+        args.emplace(DNNL_ARG_DIFF_BIAS, wrap(primitives->weights_pd.diff_bias_desc(), grad_bias));
+      }
+      primitives->weights.execute(stream, args);
+      if (blocked.defined()) dnnl::reorder(blocked_memory, user).execute(stream, blocked_memory, user);
+    }
+    stream.wait();
+    if (!ctx->needs_input_grad(1)) grad_weight = torch::Tensor();
+    return {grad_input, grad_weight, grad_bias, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+bool onednn_conv2d_applies(const torch::Tensor& input, const torch::nn::Conv2dImpl& conv) {
+  if (!float32_on_cpu(input) || input.dim() != 4 || !input.is_contiguous(torch::MemoryFormat::ChannelsLast)) return false;
+  const auto& weight = conv.weight;
+  if (!float32_on_cpu(weight) || weight.dim() != 4 || weight.size(1) != input.size(1)) return false;
+  if (!weight.is_contiguous() && !weight.is_contiguous(torch::MemoryFormat::ChannelsLast)) return false;
+  if (conv.bias.defined() && (!float32_on_cpu(conv.bias) || !conv.bias.is_contiguous())) return false;
+  if (!plain_conv2d(conv)) return false;
+  const auto& padding = *compat::variant_alternative<torch::ExpandingArray<2>>(conv.options.padding());
+  for (int d = 0; d < 2; ++d)
+    if (input.size(2 + d) + 2 * (*padding)[d] < weight.size(2 + d)) return false;
+  return true;
+}
+
+torch::Tensor onednn_conv2d(const torch::Tensor& input, torch::nn::Conv2dImpl& conv) {
+  // LibTorch 1.13's custom functions reject undefined inputs: a conv without bias passes an empty
+  // tensor.
+  return OneDnnConv2d::apply(input, conv.weight, conv.bias.defined() ? conv.bias : torch::empty({0}),
+                             shape_of(input, conv.weight, conv));
+}
+
+}  // namespace dltrain::models
+
+#else  // no oneDNN in this build: LibTorch's convolution runs
+
+namespace dltrain::models {
+
+bool onednn_conv2d_applies(const torch::Tensor& /*input*/, const torch::nn::Conv2dImpl& /*conv*/) { return false; }
+
+torch::Tensor onednn_conv2d(const torch::Tensor& input, torch::nn::Conv2dImpl& conv) { return conv.forward(input); }
+
+}  // namespace dltrain::models
+#endif
