@@ -193,7 +193,7 @@ BatchResult TrainingStep::run(const torch::Tensor& inputs, const torch::Tensor& 
     auto total = data_loss;
     if (const auto penalty = weight_penalty(config_.regularization, penalized_); penalty.defined())
       total = total + penalty;
-    total = total / static_cast<double>(group_size_);
+    if (group_size_ > 1) total = total / static_cast<double>(group_size_);  // one batch: no op, no node
     (scaler_ ? scaler_->scale(total) : total).backward();
   }
 
