@@ -127,6 +127,28 @@ TEST_CASE("fused_head matches a head without norms: biases, dropout after the ac
   check_against_layers(chain, torch::randn({9, 50}), 5);
 }
 
+TEST_CASE("fused_head matches the layers with a dropout on a plain batch, and on maps without one") {
+  SECTION("dropout first, on a contiguous batch") {
+    models::Chain chain;
+    chain->add("drop1", models::Dropout(0.3));
+    chain->add("fc1", nn::Linear(40, 16));
+    chain->add("act_fc1", nn::ReLU());
+    chain->add("logits", nn::Linear(16, 4));
+    torch::manual_seed(12);
+    check_against_layers(chain, torch::randn({48, 40}), 4);
+  }
+  SECTION("channels-last maps, no dropout") {
+    models::Chain chain;
+    chain->add("flatten", nn::Flatten());
+    chain->add("fc1", nn::Linear(nn::LinearOptions(8 * 3 * 3, 12).bias(false)));
+    chain->add("norm_fc1", nn::BatchNorm1d(12));
+    chain->add("act_fc1", nn::ReLU());
+    chain->add("logits", nn::Linear(12, 3));
+    torch::manual_seed(13);
+    check_against_layers(chain, torch::randn({40, 8, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast), 3);
+  }
+}
+
 TEST_CASE("fused_head's products use the intra-op threads without changing the results") {
   const int saved = at::get_num_threads();
   at::set_num_threads(2);
