@@ -66,6 +66,10 @@ TEST_CASE("onednn_conv2d matches LibTorch's convolution: values, input, weight a
     nn::Conv2d conv(nn::Conv2dOptions(8, 24, 3).stride(2));
     check_against_libtorch(conv, torch::randn({5, 8, 11, 9}).contiguous(kChannelsLast));
   }
+  SECTION("stride 1 without padding: the input gradient as a forward conv padded by 2") {
+    nn::Conv2d conv(nn::Conv2dOptions(6, 10, 3));
+    check_against_libtorch(conv, torch::randn({3, 6, 9, 8}).contiguous(kChannelsLast));
+  }
   SECTION("a 1x1 conv and a 5x5 one with padding 2 on odd sizes") {
     nn::Conv2d pointwise(nn::Conv2dOptions(16, 8, 1));
     check_against_libtorch(pointwise, torch::randn({3, 16, 7, 7}).contiguous(kChannelsLast));
