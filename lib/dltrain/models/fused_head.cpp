@@ -36,6 +36,26 @@ int64_t parameter_count(const UnitPlan& unit) { return 1 + (unit.bias ? 1 : 0) +
 // Per unit, the tensors the backward reads.
 enum Saved : int64_t { kLinearInput, kMask, kNormalized, kInverseStd, kActivated, kSavedPerUnit };
 
+// Copies N rows of F values from `from` to `to`, times `mask` (in flat order) where there is one.
+// One side holds them in Flatten's (C, H, W) order, the other in the memory order of [N, C, H, W]
+// maps laid out channels-last (C = 1: the same order); `to_flat` says which: the forward gathers
+// toward flat, the input's gradient goes back toward the maps.
+void move_rows(const float* from, float* to, const float* mask, int64_t N, int64_t F, int64_t C, bool to_flat) {
+  const int64_t pixels = F / C;
+  parallel_for(0, N, kRowGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; ++n) {
+      const float* from_n = from + n * F;
+      float* to_n = to + n * F;
+      const float* mask_n = mask ? mask + n * F : nullptr;
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t p = 0; p < pixels; ++p) {
+          const int64_t flat = c * pixels + p, mapped = p * C + c;
+          to_n[to_flat ? flat : mapped] = from_n[to_flat ? mapped : flat] * (mask_n ? mask_n[flat] : 1.0f);
+        }
+    }
+  });
+}
+
 // The input as the flattened [N, F] batch the first linear layer sees, times the first dropout's
 // mask when there is one. A channels-last map is flattened in (C, H, W) order, as Flatten reads
 // its logical shape; a contiguous batch is a view unless a mask applies.
@@ -44,22 +64,8 @@ torch::Tensor first_linear_input(const torch::Tensor& input, const torch::Tensor
   const bool gather = input.dim() == 4 && !input.is_contiguous();
   if (!gather && !mask.defined()) return input.reshape({N, F});
   auto out = torch::empty({N, F}, input.options());
-  const float* x = input.data_ptr<float>();
-  const float* m = mask.defined() ? mask.data_ptr<float>() : nullptr;
-  float* a = out.data_ptr<float>();
-  const int64_t C = gather ? input.size(1) : 1, pixels = F / C;
-  parallel_for(0, N, kRowGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t n = begin; n < end; ++n) {
-      const float* xn = x + n * F;
-      const float* mn = m ? m + n * F : nullptr;
-      float* an = a + n * F;
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t p = 0; p < pixels; ++p) {
-          const int64_t j = c * pixels + p;
-          an[j] = xn[p * C + c] * (mn ? mn[j] : 1.0f);
-        }
-    }
-  });
+  move_rows(input.data_ptr<float>(), out.data_ptr<float>(), mask.defined() ? mask.data_ptr<float>() : nullptr, N, F,
+            gather ? input.size(1) : 1, /*to_flat=*/true);
   return out;
 }
 
@@ -79,23 +85,8 @@ torch::Tensor first_input_gradient(const torch::Tensor& grad, const torch::Tenso
   const bool scatter = !contiguous_layout(sizes, strides);
   if (!scatter && !mask.defined()) return grad.view(sizes);
   auto out = torch::empty_strided(sizes, strides, grad.options());
-  const int64_t N = grad.size(0), F = grad.size(1);
-  const float* g = grad.data_ptr<float>();
-  const float* m = mask.defined() ? mask.data_ptr<float>() : nullptr;
-  float* d = out.data_ptr<float>();
-  const int64_t C = scatter ? sizes[1] : 1, pixels = F / C;
-  parallel_for(0, N, kRowGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t n = begin; n < end; ++n) {
-      const float* gn = g + n * F;
-      const float* mn = m ? m + n * F : nullptr;
-      float* dn = d + n * F;
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t p = 0; p < pixels; ++p) {
-          const int64_t j = c * pixels + p;
-          dn[p * C + c] = gn[j] * (mn ? mn[j] : 1.0f);
-        }
-    }
-  });
+  move_rows(grad.data_ptr<float>(), out.data_ptr<float>(), mask.defined() ? mask.data_ptr<float>() : nullptr,
+            grad.size(0), grad.size(1), scatter ? sizes[1] : 1, /*to_flat=*/false);
   return out;
 }
 
