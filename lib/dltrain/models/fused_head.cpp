@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dltrain/core/parallel.h"
+#include "dltrain/models/batch_norm_training.h"
 #include "dltrain/models/parallel_linear.h"
 
 namespace dltrain::models {
@@ -56,37 +57,33 @@ void move_rows(const float* from, float* to, const float* mask, int64_t N, int64
   });
 }
 
+// The channel count of an input that Flatten reads in another order than its memory's: a
+// channels-last [N, C, H, W] map; 1 for a batch Flatten only views.
+int64_t map_channels(const torch::Tensor& input) {
+  return input.dim() == 4 && !input.is_contiguous() ? input.size(1) : 1;
+}
+
 // The input as the flattened [N, F] batch the first linear layer sees, times the first dropout's
 // mask when there is one. A channels-last map is flattened in (C, H, W) order, as Flatten reads
 // its logical shape; a contiguous batch is a view unless a mask applies.
 torch::Tensor first_linear_input(const torch::Tensor& input, const torch::Tensor& mask) {
-  const int64_t N = input.size(0), F = input.numel() / N;
-  const bool gather = input.dim() == 4 && !input.is_contiguous();
-  if (!gather && !mask.defined()) return input.reshape({N, F});
+  const int64_t N = input.size(0), F = input.numel() / N, C = map_channels(input);
+  if (C == 1 && !mask.defined()) return input.reshape({N, F});
   auto out = torch::empty({N, F}, input.options());
   move_rows(input.data_ptr<float>(), out.data_ptr<float>(), mask.defined() ? mask.data_ptr<float>() : nullptr, N, F,
-            gather ? input.size(1) : 1, /*to_flat=*/true);
+            C, /*to_flat=*/true);
   return out;
 }
 
-bool contiguous_layout(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides) {
-  int64_t expected = 1;
-  for (size_t d = sizes.size(); d-- > 0;) {
-    if (sizes[d] != 1 && strides[d] != expected) return false;
-    expected *= sizes[d];
-  }
-  return true;
-}
-
-// The gradient reaching the first dropout's output [N, F], taken back to the input's shape and
-// layout (`sizes`, `strides`).
+// The gradient reaching the first dropout's output [N, F], taken back to the input's shape
+// (`sizes`) and layout: channels-last where the input was a map of C = `channels` > 1.
 torch::Tensor first_input_gradient(const torch::Tensor& grad, const torch::Tensor& mask,
-                                   const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides) {
-  const bool scatter = !contiguous_layout(sizes, strides);
-  if (!scatter && !mask.defined()) return grad.view(sizes);
-  auto out = torch::empty_strided(sizes, strides, grad.options());
+                                   const std::vector<int64_t>& sizes, int64_t channels) {
+  if (channels == 1 && !mask.defined()) return grad.view(sizes);
+  const auto layout = channels > 1 ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+  auto out = torch::empty(sizes, grad.options().memory_format(layout));
   move_rows(grad.data_ptr<float>(), out.data_ptr<float>(), mask.defined() ? mask.data_ptr<float>() : nullptr,
-            grad.size(0), grad.size(1), scatter ? sizes[1] : 1, /*to_flat=*/false);
+            grad.size(0), grad.size(1), channels, /*to_flat=*/false);
   return out;
 }
 
@@ -234,7 +231,7 @@ struct FusedHead : public torch::autograd::Function<FusedHead> {
     ctx->save_for_backward(saved);
     ctx->saved_data["layout"] = layout_of(*plan);
     ctx->saved_data["input_sizes"] = input.sizes().vec();  // the input's gradient is laid out alike
-    ctx->saved_data["input_strides"] = input.strides().vec();
+    ctx->saved_data["map_channels"] = map_channels(input);
     return x;
   }
 
@@ -277,7 +274,7 @@ struct FusedHead : public torch::autograd::Function<FusedHead> {
       matrix_product(input_grad, grad, weight);
       if (k == 0) {
         out[0] = first_input_gradient(input_grad, slot[kMask], ctx->saved_data["input_sizes"].toIntVector(),
-                                      ctx->saved_data["input_strides"].toIntVector());
+                                      ctx->saved_data["map_channels"].toInt());
       } else {
         grad = unit.keep < 1.0 ? times(input_grad, slot[kMask]) : input_grad;
       }
@@ -285,18 +282,6 @@ struct FusedHead : public torch::autograd::Function<FusedHead> {
     return out;
   }
 };
-
-// A BatchNorm1d that fused_head runs as BatchNorm1d's training forward does.
-bool fusable_norm(const torch::nn::BatchNorm1dImpl& norm, int64_t features) {
-  const auto& o = norm.options;
-  if (!norm.is_training() || !o.affine() || !o.track_running_stats() || !o.momentum().has_value()) return false;
-  for (const auto* t : {&norm.weight, &norm.bias, &norm.running_mean, &norm.running_var}) {
-    if (!t->defined() || !t->device().is_cpu() || t->scalar_type() != torch::kFloat32 || t->dim() != 1 ||
-        t->numel() != features || !t->is_contiguous())
-      return false;
-  }
-  return o.num_features() == features;
-}
 
 bool float_cpu_matrix(const torch::Tensor& t) {
   return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
@@ -327,7 +312,7 @@ std::pair<HeadUnit, std::size_t> unit_at(const ChainImpl::Layers& layers, std::s
   const int64_t outputs = unit.linear->weight.size(0);
   ++i;
   if (auto* norm = layer_as<torch::nn::BatchNorm1dImpl>(layers, i)) {
-    if (!fusable_norm(*norm, outputs)) return {HeadUnit{unit.dropout, unit.linear}, i};
+    if (!fusable_batch_norm(*norm, outputs)) return {HeadUnit{unit.dropout, unit.linear}, i};
     unit.norm = norm;
     ++i;
   }

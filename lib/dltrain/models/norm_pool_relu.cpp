@@ -12,6 +12,7 @@
 
 #include "dltrain/core/parallel.h"
 #include "dltrain/core/torch_compat.h"
+#include "dltrain/models/batch_norm_training.h"
 #include "dltrain/models/norm_pool_relu_kernels.h"
 
 namespace dltrain::models {
@@ -364,21 +365,11 @@ bool is_relu(const torch::nn::AnyModule& layer) {
   return dynamic_cast<const torch::nn::ReLUImpl*>(layer.ptr().get()) != nullptr;
 }
 
-bool float_vector(const torch::Tensor& t, int64_t size) {
-  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.dim() == 1 &&
-         t.numel() == size && t.is_contiguous();
-}
-
 // The conditions on the norm's input and the norm itself, shared by both operators.
 bool norm_applies(const Maps& maps, const torch::nn::BatchNorm2dImpl& norm) {
   if (maps.height < 2 || maps.width < 2 || maps.height % 2 != 0 || maps.width % 2 != 0) return false;
   if (maps.values_per_channel() < 2 || norm_pool_relu_kernels(maps.channels) == nullptr) return false;
-  const auto& options = norm.options;
-  if (!norm.is_training() || !options.affine() || !options.track_running_stats() || !options.momentum().has_value())
-    return false;
-  return options.num_features() == maps.channels && float_vector(norm.weight, maps.channels) &&
-         float_vector(norm.bias, maps.channels) && float_vector(norm.running_mean, maps.channels) &&
-         float_vector(norm.running_var, maps.channels);
+  return fusable_batch_norm(norm, maps.channels);
 }
 
 // A Conv2d(1 -> C, 3x3, stride 1, padding 1 with zeros, no bias) with a float32 CPU weight.

@@ -150,21 +150,27 @@ memory wrap(const memory::desc& desc, const torch::Tensor& t) {
 
 // A buffer laid out as `desc` wants, with `from`'s values reordered into it (no copy when the
 // layouts agree).
+// A buffer laid out as `desc`, its storage in `storage`.
+memory buffer_for(const memory::desc& desc, torch::Tensor& storage) {
+  storage = torch::empty({static_cast<int64_t>(desc.get_size() / sizeof(float))}, torch::kFloat32);
+  return wrap(desc, storage);
+}
+
+// `from` laid out as `desc` wants: itself when the layouts agree, else reordered into a buffer.
 memory reordered(memory from, const memory::desc& desc, dnnl::stream& stream, torch::Tensor& storage) {
   if (from.get_desc() == desc) return from;
-  storage = torch::empty({static_cast<int64_t>(desc.get_size() / sizeof(float))}, torch::kFloat32);
-  memory to = wrap(desc, storage);
+  memory to = buffer_for(desc, storage);
   dnnl::reorder(from, to).execute(stream, from, to);
   return to;
 }
 
-ConvShape shape_of(const torch::Tensor& input, const torch::Tensor& weight, const torch::nn::Conv2dImpl& conv) {
-  const auto& o = conv.options;
-  const auto& padding = *compat::variant_alternative<torch::ExpandingArray<2>>(o.padding());
+// `geometry`: stride h, w; padding h, w.
+ConvShape shape_of(const torch::Tensor& input, const torch::Tensor& weight, const std::array<int64_t, 4>& geometry,
+                   bool bias) {
   return {{input.size(0), input.size(1), input.size(2), input.size(3)},
           {weight.size(0), weight.size(1), weight.size(2), weight.size(3)},
-          {(*o.stride())[0], (*o.stride())[1], (*padding)[0], (*padding)[1]},
-          conv.bias.defined(),
+          geometry,
+          bias,
           !weight.is_contiguous()};
 }
 
@@ -190,10 +196,8 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
     primitives->forward.execute(stream, args);
     stream.wait();
     ctx->save_for_backward({input, weight});
-    ctx->saved_data["shape"] = c10::IValue(std::vector<int64_t>{
-        shape.input[0], shape.input[1], shape.input[2], shape.input[3], shape.weight[0], shape.weight[1],
-        shape.weight[2], shape.weight[3], shape.geometry[0], shape.geometry[1], shape.geometry[2], shape.geometry[3],
-        shape.bias ? 1 : 0, shape.weight_channels_last ? 1 : 0});
+    ctx->saved_data["geometry"] = std::vector<int64_t>(shape.geometry.begin(), shape.geometry.end());
+    ctx->saved_data["bias"] = shape.bias;
     return output;
   }
 
@@ -202,9 +206,8 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor& input = saved[0];
     const torch::Tensor& weight = saved[1];
-    const auto s = ctx->saved_data["shape"].toIntVector();
-    const ConvShape shape{{s[0], s[1], s[2], s[3]}, {s[4], s[5], s[6], s[7]}, {s[8], s[9], s[10], s[11]}, s[12] != 0,
-                          s[13] != 0};
+    const auto g = ctx->saved_data["geometry"].toIntVector();
+    const ConvShape shape = shape_of(input, weight, {g[0], g[1], g[2], g[3]}, ctx->saved_data["bias"].toBool());
     const auto primitives = primitives_for(shape);
     const auto grad = grads[0].contiguous(torch::MemoryFormat::ChannelsLast);
     dnnl::stream stream(cpu_engine());
@@ -233,11 +236,7 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
       memory user = wrap(primitives->user_weight, grad_weight);
       const memory::desc blocked_desc = primitives->weights_pd.diff_weights_desc();
       torch::Tensor blocked;
-      memory blocked_memory = user;
-      if (!(blocked_desc == user.get_desc())) {
-        blocked = torch::empty({static_cast<int64_t>(blocked_desc.get_size() / sizeof(float))}, torch::kFloat32);
-        blocked_memory = wrap(blocked_desc, blocked);
-      }
+      memory blocked_memory = blocked_desc == user.get_desc() ? user : buffer_for(blocked_desc, blocked);
       std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(primitives->src, input)},
                                            {DNNL_ARG_DIFF_DST, grad_memory},
                                            {DNNL_ARG_DIFF_WEIGHTS, blocked_memory}};
@@ -272,8 +271,11 @@ bool onednn_conv2d_applies(const torch::Tensor& input, const torch::nn::Conv2dIm
 torch::Tensor onednn_conv2d(const torch::Tensor& input, torch::nn::Conv2dImpl& conv) {
   // LibTorch 1.13's custom functions reject undefined inputs: a conv without bias passes an empty
   // tensor.
-  return OneDnnConv2d::apply(input, conv.weight, conv.bias.defined() ? conv.bias : torch::empty({0}),
-                             shape_of(input, conv.weight, conv));
+  const auto& o = conv.options;
+  const auto& padding = *compat::variant_alternative<torch::ExpandingArray<2>>(o.padding());
+  const ConvShape shape = shape_of(input, conv.weight, {(*o.stride())[0], (*o.stride())[1], (*padding)[0], (*padding)[1]},
+                                   conv.bias.defined());
+  return OneDnnConv2d::apply(input, conv.weight, conv.bias.defined() ? conv.bias : torch::empty({0}), shape);
 }
 
 }  // namespace dltrain::models
