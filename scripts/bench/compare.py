@@ -157,8 +157,8 @@ def add_utilization(results):
 
 def is_compute_kernel(name):
     """Convolution and matrix-multiply operators: the work model FLOPs count (LibTorch's, and
-    dltrain's own oneDNN convolution, forward and backward)."""
-    if name == "dltrain::onednn_conv2d" or "OneDnnConv2d" in name:
+    dltrain's own oneDNN convolution, forward and backward, and its oneDNN matrix products)."""
+    if name in ("dltrain::onednn_conv2d", "dltrain::onednn_matmul") or "OneDnnConv2d" in name:
         return True
     return name.startswith("aten::") and ("conv" in name or name in ("aten::mm", "aten::addmm", "aten::bmm"))
 

@@ -10,12 +10,11 @@
 #include <dnnl.hpp>
 
 #include <array>
-#include <map>
 #include <tuple>
 #include <unordered_map>
-#include <memory>
-#include <mutex>
 #include <vector>
+
+#include "dltrain/models/onednn_support.h"
 #endif
 
 #if DLTRAIN_HAS_ONEDNN
@@ -51,10 +50,8 @@ struct ConvShape {
   }
 };
 
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
+using onednn::cpu_engine;
+using onednn::wrap;
 
 memory::dims dims_of(const std::array<int64_t, 4>& a) { return {a[0], a[1], a[2], a[3]}; }
 
@@ -133,23 +130,10 @@ torch::Tensor flipped_weight(const torch::Tensor& weight) {
   return flipped;
 }
 
-// Built once per shape; a run meets a handful (each layer, and a short last batch).
 std::shared_ptr<const ConvPrimitives> primitives_for(const ConvShape& shape) {
-  static std::mutex mutex;
-  static std::map<ConvShape, std::shared_ptr<const ConvPrimitives>> cache;
-  const std::lock_guard<std::mutex> lock(mutex);
-  const auto found = cache.find(shape);
-  if (found != cache.end()) return found->second;
-  if (cache.size() >= 256) cache.clear();  // a search over many shapes: start again rather than grow
-  return cache[shape] = std::make_shared<const ConvPrimitives>(shape);
+  return onednn::primitives_for<ConvShape, ConvPrimitives>(shape);
 }
 
-memory wrap(const memory::desc& desc, const torch::Tensor& t) {
-  return memory(desc, cpu_engine(), t.data_ptr());
-}
-
-// A buffer laid out as `desc` wants, with `from`'s values reordered into it (no copy when the
-// layouts agree).
 // A buffer laid out as `desc`, its storage in `storage`.
 memory buffer_for(const memory::desc& desc, torch::Tensor& storage) {
   storage = torch::empty({static_cast<int64_t>(desc.get_size() / sizeof(float))}, torch::kFloat32);

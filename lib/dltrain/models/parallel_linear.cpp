@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "dltrain/core/parallel.h"
+#include "dltrain/models/onednn_matmul.h"
 
 namespace dltrain::models {
 namespace {
@@ -37,6 +38,13 @@ void rows_in_parallel(const torch::Tensor& out, const torch::Tensor& left, const
   });
 }
 
+// out = left @ right (+ bias) on every intra-op thread: oneDNN's kernels where the build has
+// them, else one BLAS call per thread on its share of the rows.
+void shared_product(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
+                    const torch::Tensor& bias) {
+  if (!onednn_matmul(out, left, right, bias)) rows_in_parallel(out, left, right, bias);
+}
+
 // Whether an [rows x inner] by [inner x columns] product is worth sharing between threads.
 bool worth_sharing(int64_t rows, int64_t inner, int64_t columns) {
   return rows >= kMinimumRows && columns >= kMinimumOutputs && rows * inner * columns >= kMinimumProduct &&
@@ -49,7 +57,7 @@ struct ParallelLinear : public torch::autograd::Function<ParallelLinear> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
                                const torch::Tensor& weight, const torch::Tensor& bias) {
     auto out = torch::empty({input.size(0), weight.size(0)}, input.options());
-    rows_in_parallel(out, input, weight.t(), bias.numel() > 0 ? bias : torch::Tensor());
+    shared_product(out, input, weight.t(), bias.numel() > 0 ? bias : torch::Tensor());
     ctx->save_for_backward({input, weight});
     ctx->saved_data["has_bias"] = bias.numel() > 0;
     return out;
@@ -64,11 +72,11 @@ struct ParallelLinear : public torch::autograd::Function<ParallelLinear> {
     torch::Tensor grad_input, grad_weight, grad_bias;
     if (ctx->needs_input_grad(0)) {
       grad_input = torch::empty_like(input);
-      rows_in_parallel(grad_input, grad, weight, torch::Tensor());
+      shared_product(grad_input, grad, weight, torch::Tensor());
     }
     if (ctx->needs_input_grad(1)) {
       grad_weight = torch::empty_like(weight);
-      rows_in_parallel(grad_weight, grad.t(), input, torch::Tensor());  // rows of grad^T: output features
+      shared_product(grad_weight, grad.t(), input, torch::Tensor());  // rows of grad^T: output features
     }
     if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = grad.sum(0);
     return {grad_input, grad_weight, grad_bias};
@@ -91,7 +99,7 @@ bool parallel_linear_applies(const torch::Tensor& input, const torch::nn::Linear
 void matrix_product(const torch::Tensor& out, const torch::Tensor& left, const torch::Tensor& right,
                     const torch::Tensor& bias) {
   if (worth_sharing(left.size(0), left.size(1), right.size(1))) {
-    rows_in_parallel(out, left, right, bias);
+    shared_product(out, left, right, bias);
   } else {
     const torch::NoGradGuard no_grad;
     product_rows(out, left, right, bias);
