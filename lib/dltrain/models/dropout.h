@@ -31,6 +31,13 @@ TORCH_MODULE(Dropout);
 // as a pure function of `seed`: the same seed gives the same mask on any thread count.
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double keep, uint64_t seed);
 
+// out = in times dropout_mask({rows, features}, keep, seed), without the mask stored; `out` may
+// be `in`. With `channels` > 1 each row holds a [channels, features / channels] sample in
+// (features / channels, channels) memory order (a channels-last map), and its elements get the
+// mask of the flat (C, H, W) order Flatten reads: the mask a Dropout after a Flatten draws.
+void apply_dropout_mask(const float* in, float* out, int64_t rows, int64_t features, int64_t channels, double keep,
+                        uint64_t seed);
+
 // The seed of one dropout mask, from LibTorch's default generator (what DropoutImpl::forward
 // draws for each mask it makes).
 uint64_t draw_dropout_seed();

@@ -60,3 +60,29 @@ TEST_CASE("Dropout follows the torch seed, passes eval input through and backpro
   CHECK(Dropout(0.0)->forward(input).equal(input));
   CHECK(Dropout(1.0)->forward(input).eq(0).all().item<bool>());
 }
+
+TEST_CASE("apply_dropout_mask multiplies by the mask without storing it, in Flatten's order for channels-last maps") {
+  const uint64_t seed = 4242;
+  SECTION("plain rows, into a new matrix and in place") {
+    const auto input = torch::randn({70, 300});
+    const auto expected = input * dropout_mask({70, 300}, 0.6, seed);
+    auto out = torch::empty_like(input);
+    apply_dropout_mask(input.data_ptr<float>(), out.data_ptr<float>(), 70, 300, 1, 0.6, seed);
+    CHECK(torch::equal(out, expected));
+    auto in_place = input.clone();
+    apply_dropout_mask(in_place.data_ptr<float>(), in_place.data_ptr<float>(), 70, 300, 1, 0.6, seed);
+    CHECK(torch::equal(in_place, expected));
+  }
+  SECTION("channels-last maps get the mask of their flattened (C, H, W) order, on any thread count") {
+    const auto maps = torch::randn({9, 32, 7, 5}).contiguous(torch::MemoryFormat::ChannelsLast);
+    const auto flat_expected = maps.flatten(1) * dropout_mask({9, 32 * 7 * 5}, 0.75, seed);
+    const int threads = at::get_num_threads();
+    for (const int count : {1, 2}) {
+      at::set_num_threads(count);
+      auto out = torch::empty_like(maps);  // channels-last too
+      apply_dropout_mask(maps.data_ptr<float>(), out.data_ptr<float>(), 9, 32 * 7 * 5, 32, 0.75, seed);
+      CHECK(torch::equal(out.flatten(1), flat_expected));
+    }
+    at::set_num_threads(threads);
+  }
+}

@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -43,19 +44,27 @@ StepResult train_once(models::Chain& chain, const torch::Tensor& input, const to
   return result;
 }
 
+// Equal up to float32 rounding, judged against the tensor's own scale: the fused products run on
+// other kernels (oneDNN's, in another summation order) than LibTorch's layers, and the batch norm
+// scales their rounding up with the gradients.
+bool close(const torch::Tensor& fused, const torch::Tensor& layers, double rtol, double atol) {
+  const double scale = std::max(1.0, layers.abs().max().item<double>());
+  return torch::allclose(fused, layers, rtol, atol * scale);
+}
+
 void check_same(const StepResult& fused, const StepResult& layers) {
-  CHECK(torch::allclose(fused.output, layers.output, 1e-4, 1e-5));
+  CHECK(close(fused.output, layers.output, 1e-4, 1e-5));
   CHECK(fused.input_grad.strides() == layers.input_grad.strides());
-  CHECK(torch::allclose(fused.input_grad, layers.input_grad, 1e-4, 1e-6));
+  CHECK(close(fused.input_grad, layers.input_grad, 1e-4, 1e-6));
   REQUIRE(fused.parameter_grads.size() == layers.parameter_grads.size());
   for (size_t i = 0; i < fused.parameter_grads.size(); ++i) {
     CAPTURE(i);
     REQUIRE(fused.parameter_grads[i].defined());
-    CHECK(torch::allclose(fused.parameter_grads[i], layers.parameter_grads[i], 1e-4, 1e-5));
+    CHECK(close(fused.parameter_grads[i], layers.parameter_grads[i], 1e-4, 1e-5));
   }
   for (size_t i = 0; i < fused.buffers.size(); ++i) {
     CAPTURE(i);
-    CHECK(torch::allclose(fused.buffers[i], layers.buffers[i], 1e-5, 1e-6));
+    CHECK(close(fused.buffers[i], layers.buffers[i], 1e-5, 1e-6));
   }
 }
 
@@ -152,8 +161,8 @@ TEST_CASE("fused_head matches the layers with a dropout on a plain batch, and on
 TEST_CASE("fused_head's products use the intra-op threads without changing the results") {
   const int saved = at::get_num_threads();
   at::set_num_threads(2);
-  auto chain = cnn_head();
   torch::manual_seed(7);
+  auto chain = cnn_head();
   check_against_layers(chain, torch::randn({128, 32, 7, 7}).contiguous(torch::MemoryFormat::ChannelsLast), 10);
   at::set_num_threads(saved);
 }
