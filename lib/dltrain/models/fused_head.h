@@ -5,9 +5,11 @@
 // Run layer by layer, the quickstart CNN's head is about a dozen LibTorch operators forward and
 // as many backward, each with its dispatch, autograd node and allocation, plus a flatten copy out
 // of the channels-last maps and back: about a fifth of its training step for a few percent of its
-// multiply-adds. Fused, the flatten, the first dropout and the copy are one pass over the maps,
-// the matrix products are shared by the intra-op threads (as parallel_linear does), and the batch
-// norm, ReLU and later dropouts are loops over the small hidden activations.
+// multiply-adds. Fused, channels-last maps are read in their own memory order and the first
+// weight's columns are reordered to match (no copy of the maps), each dropout's mask is applied
+// as it is hashed and hashed again in the backward (never stored), the matrix products use the
+// intra-op threads (as parallel_linear's do), and the batch norm and ReLU are loops over the
+// small hidden activations.
 //
 // Values, gradients and running statistics are the layers' own; each dropout draws its seed from
 // the default generator in layer order and hashes its mask as models::Dropout does, so a seeded

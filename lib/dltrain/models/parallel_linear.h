@@ -4,7 +4,8 @@
 // cores; see core/thread_budget), so every LibTorch matmul runs on one core. This splits the
 // forward product and both backward ones (input and weight gradients) into row blocks, one per
 // intra-op thread, each a single-threaded BLAS call: a hidden layer of the quickstart CNN
-// (128 x 1568 x 64) then uses both cores.
+// (128 x 1568 x 64) then uses both cores. Where the build has oneDNN, each product is one oneDNN
+// matmul on the intra-op threads instead (onednn_matmul.h), faster on these short, wide shapes.
 #pragma once
 
 #include <torch/nn/modules/linear.h>
