@@ -55,7 +55,17 @@ using onednn::wrap;
 
 memory::dims dims_of(const std::array<int64_t, 4>& a) { return {a[0], a[1], a[2], a[3]}; }
 
-// The three primitives of one shape, and the layouts they want.
+// A reorder between two weight layouts, built once; empty where the layouts agree.
+struct WeightReorder {
+  WeightReorder() = default;
+  WeightReorder(const memory::desc& from, const memory::desc& to) : to(to) {
+    if (from != to) primitive = dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to));
+  }
+  memory::desc to;
+  dnnl::reorder primitive;
+};
+
+// The primitives of one shape, the layouts they want and the weight reorders between them.
 struct ConvPrimitives {
   explicit ConvPrimitives(const ConvShape& s) {
     auto& engine = cpu_engine();
@@ -69,49 +79,58 @@ struct ConvPrimitives {
     const memory::desc any_weight(dims_of(s.weight), memory::data_type::f32, Tag::any);
     const memory::desc bias_desc = s.bias ? memory::desc({s.weight[0]}, memory::data_type::f32, Tag::x) : memory::desc();
     const auto algorithm = dnnl::algorithm::convolution_direct;
-    forward_pd = dnnl::convolution_forward::primitive_desc(
+    const dnnl::convolution_forward::primitive_desc forward_pd(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, src, any_weight, bias_desc, dst,
                                         strides, padding, padding),
         engine);
-    data_pd = dnnl::convolution_backward_data::primitive_desc(
-        dnnl::convolution_backward_data::desc(algorithm, src, any_weight, dst, strides, padding, padding), engine,
-        forward_pd);
-    weights_pd = dnnl::convolution_backward_weights::primitive_desc(
+    forward = dnnl::convolution_forward(forward_pd);
+    weight_to_forward = WeightReorder(user_weight, forward_pd.weights_desc());
+    bias = forward_pd.bias_desc();
+    const dnnl::convolution_backward_weights::primitive_desc weights_pd(
         dnnl::convolution_backward_weights::desc(algorithm, src, any_weight, bias_desc, dst, strides, padding, padding),
         engine, forward_pd);
-    forward = dnnl::convolution_forward(forward_pd);
-    data = dnnl::convolution_backward_data(data_pd);
     weights = dnnl::convolution_backward_weights(weights_pd);
+    weight_gradient = weights_pd.diff_weights_desc();
+    weight_gradient_to_user = WeightReorder(weight_gradient, user_weight);
+    bias_gradient = weights_pd.diff_bias_desc();
     // With stride 1, the input gradient is a forward convolution of the output gradient with the
     // weight flipped in space and its channel axes swapped, padded by K - 1 - p: oneDNN 2.6 has
     // its faster brgemm kernels for forward convolutions only (quickstart: 1.1 against 1.2 ms).
+    // Only the primitive that runs is built: each is compiled code, about 0.5 ms per shape.
     const int64_t flipped_pad_h = s.weight[2] - 1 - s.geometry[2], flipped_pad_w = s.weight[3] - 1 - s.geometry[3];
     if (s.geometry[0] == 1 && s.geometry[1] == 1 && flipped_pad_h >= 0 && flipped_pad_w >= 0) {
       const memory::dims flipped_dims = {s.weight[1], s.weight[0], s.weight[2], s.weight[3]};
       flipped_weight = memory::desc(flipped_dims, memory::data_type::f32, Tag::oihw);
       const memory::dims flipped_padding = {flipped_pad_h, flipped_pad_w};
-      data_as_forward_pd = dnnl::convolution_forward::primitive_desc(
+      const dnnl::convolution_forward::primitive_desc data_as_forward_pd(
           dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, algorithm, dst,
                                           memory::desc(flipped_dims, memory::data_type::f32, Tag::any), src,
                                           strides, flipped_padding, flipped_padding),
           engine);
       data_as_forward = dnnl::convolution_forward(data_as_forward_pd);
+      weight_to_data = WeightReorder(flipped_weight, data_as_forward_pd.weights_desc());
+    } else {
+      const dnnl::convolution_backward_data::primitive_desc data_pd(
+          dnnl::convolution_backward_data::desc(algorithm, src, any_weight, dst, strides, padding, padding), engine,
+          forward_pd);
+      data = dnnl::convolution_backward_data(data_pd);
+      weight_to_data = WeightReorder(user_weight, data_pd.weights_desc());
     }
   }
 
   bool data_is_forward() const { return static_cast<bool>(data_as_forward); }
 
   std::array<int64_t, 4> output;
-  memory::desc src, dst, user_weight;
-  dnnl::convolution_forward::primitive_desc forward_pd;
-  dnnl::convolution_backward_data::primitive_desc data_pd;
-  dnnl::convolution_backward_weights::primitive_desc weights_pd;
+  memory::desc src, dst, user_weight, bias, weight_gradient, bias_gradient;
   dnnl::convolution_forward forward;
-  dnnl::convolution_backward_data data;
   dnnl::convolution_backward_weights weights;
-  memory::desc flipped_weight;  // [C, O, KH, KW], plain
-  dnnl::convolution_forward::primitive_desc data_as_forward_pd;
-  dnnl::convolution_forward data_as_forward;  // empty unless the stride is 1
+  WeightReorder weight_to_forward, weight_gradient_to_user;
+  // The input gradient: a forward convolution with the flipped weight [C, O, KH, KW] (plain) where
+  // the stride is 1, else the backward-data primitive; weight_to_data feeds whichever runs.
+  memory::desc flipped_weight;
+  dnnl::convolution_forward data_as_forward;
+  dnnl::convolution_backward_data data;
+  WeightReorder weight_to_data;
 };
 
 // The weight flipped in space with its channel axes swapped, plain [C, O, KH, KW]: the kernel of
@@ -140,11 +159,11 @@ memory buffer_for(const memory::desc& desc, torch::Tensor& storage) {
   return wrap(desc, storage);
 }
 
-// `from` laid out as `desc` wants: itself when the layouts agree, else reordered into a buffer.
-memory reordered(memory from, const memory::desc& desc, dnnl::stream& stream, torch::Tensor& storage) {
-  if (from.get_desc() == desc) return from;
-  memory to = buffer_for(desc, storage);
-  dnnl::reorder(from, to).execute(stream, from, to);
+// `from` laid out as `reorder` leads: itself where the layouts agree, else reordered into a buffer.
+memory reordered(const WeightReorder& reorder, memory from, dnnl::stream& stream, torch::Tensor& storage) {
+  if (!reorder.primitive) return from;
+  memory to = buffer_for(reorder.to, storage);
+  reorder.primitive.execute(stream, from, to);
   return to;
 }
 
@@ -171,12 +190,12 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
     dnnl::stream stream(cpu_engine());
     auto output = channels_last_empty(primitives->output);
     torch::Tensor blocked;
-    const memory weight_memory = reordered(wrap(primitives->user_weight, weight),
-                                           primitives->forward_pd.weights_desc(), stream, blocked);
+    const memory weight_memory = reordered(primitives->weight_to_forward, wrap(primitives->user_weight, weight), stream,
+                                           blocked);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(primitives->src, input)},
                                          {DNNL_ARG_WEIGHTS, weight_memory},
                                          {DNNL_ARG_DST, wrap(primitives->dst, output)}};
-    if (shape.bias) args.emplace(DNNL_ARG_BIAS, wrap(primitives->forward_pd.bias_desc(), bias));
+    if (shape.bias) args.emplace(DNNL_ARG_BIAS, wrap(primitives->bias, bias));
     primitives->forward.execute(stream, args);
     stream.wait();
     ctx->save_for_backward({input, weight});
@@ -203,13 +222,13 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
       torch::Tensor blocked;
       if (primitives->data_is_forward()) {
         const auto flipped = flipped_weight(weight);
-        const memory weight_memory = reordered(wrap(primitives->flipped_weight, flipped),
-                                               primitives->data_as_forward_pd.weights_desc(), stream, blocked);
+        const memory weight_memory =
+            reordered(primitives->weight_to_data, wrap(primitives->flipped_weight, flipped), stream, blocked);
         primitives->data_as_forward.execute(
             stream, {{DNNL_ARG_SRC, grad_memory}, {DNNL_ARG_WEIGHTS, weight_memory}, {DNNL_ARG_DST, grad_input_memory}});
       } else {
-        const memory weight_memory = reordered(wrap(primitives->user_weight, weight),
-                                               primitives->data_pd.weights_desc(), stream, blocked);
+        const memory weight_memory =
+            reordered(primitives->weight_to_data, wrap(primitives->user_weight, weight), stream, blocked);
         primitives->data.execute(stream, {{DNNL_ARG_DIFF_DST, grad_memory},
                                           {DNNL_ARG_WEIGHTS, weight_memory},
                                           {DNNL_ARG_DIFF_SRC, grad_input_memory}});
@@ -218,18 +237,18 @@ struct OneDnnConv2d : public torch::autograd::Function<OneDnnConv2d> {
     if (ctx->needs_input_grad(1) || (shape.bias && ctx->needs_input_grad(2))) {
       grad_weight = torch::empty_like(weight);  // the weight's own layout, as the optimizer walks it
       memory user = wrap(primitives->user_weight, grad_weight);
-      const memory::desc blocked_desc = primitives->weights_pd.diff_weights_desc();
       torch::Tensor blocked;
-      memory blocked_memory = blocked_desc == user.get_desc() ? user : buffer_for(blocked_desc, blocked);
+      memory blocked_memory =
+          primitives->weight_gradient_to_user.primitive ? buffer_for(primitives->weight_gradient, blocked) : user;
       std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(primitives->src, input)},
                                            {DNNL_ARG_DIFF_DST, grad_memory},
                                            {DNNL_ARG_DIFF_WEIGHTS, blocked_memory}};
       if (shape.bias) {
         grad_bias = torch::empty({shape.weight[0]}, torch::kFloat32);
-        args.emplace(DNNL_ARG_DIFF_BIAS, wrap(primitives->weights_pd.diff_bias_desc(), grad_bias));
+        args.emplace(DNNL_ARG_DIFF_BIAS, wrap(primitives->bias_gradient, grad_bias));
       }
       primitives->weights.execute(stream, args);
-      if (blocked.defined()) dnnl::reorder(blocked_memory, user).execute(stream, blocked_memory, user);
+      if (blocked.defined()) primitives->weight_gradient_to_user.primitive.execute(stream, blocked_memory, user);
     }
     stream.wait();
     if (!ctx->needs_input_grad(1)) grad_weight = torch::Tensor();
