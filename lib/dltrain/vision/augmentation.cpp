@@ -90,8 +90,7 @@ void AugmentPipeline::apply_recorded(const uint8_t* in, const std::vector<int64_
     op->apply(image, draw);
     draw.end_op();
   }
-  if (!image.isContinuous()) image = image.clone();
-  to_chw(image, out);
+  to_chw(image, out);  // a crop's rows need not be contiguous
 }
 
 }  // namespace dltrain::vision
